@@ -1,0 +1,237 @@
+"""The ``aduan`` command line. Messages for admins are in Bahasa Indonesia."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy import func, select
+
+from aduan import __version__
+from aduan.db import get_engine, session_scope
+from aduan.settings import apply_prefect_defaults, get_settings
+
+__all__ = ["main"]
+
+
+def _echo_table(rows: list[list[str]], headers: list[str]) -> None:
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=False)]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    click.echo(line)
+    click.echo("  ".join("-" * w for w in widths))
+    for row in rows:
+        click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="aduan")
+def cli() -> None:
+    """aduan: unggahan warga dan berita daring menjadi aduan yang ditindaklanjuti.
+
+    Pengaturan dibaca dari variabel lingkungan ADUAN_* dan berkas .env (lihat README).
+    """
+
+
+# --- db ---------------------------------------------------------------------------------
+
+
+@cli.group()
+def db() -> None:
+    """Basis data: migrasi skema dan data referensi."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Jalankan migrasi Alembic sampai versi terbaru."""
+    from aduan.migrate import current_revision, upgrade_database
+
+    engine = get_engine()
+    upgrade_database(engine)
+    click.echo(f"Skema basis data pada revisi {current_revision(engine)} ({_where(engine.url)}).")
+
+
+@db.command("init")
+@click.option(
+    "--feeds",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Berkas YAML daftar feed (bawaan: ADUAN_FEEDS_FILE atau contoh bawaan).",
+)
+def db_init(feeds: Path | None) -> None:
+    """Migrasi skema, lalu muat wilayah, daftar SKPD dan sumber. Aman diulang."""
+    from aduan.migrate import upgrade_database
+    from aduan.reference import SAMPLE_FEEDS_FILE, load_agencies, load_regions, load_sources
+
+    engine = get_engine()
+    upgrade_database(engine)
+    feeds_file = feeds or get_settings().feeds_file or SAMPLE_FEEDS_FILE
+    with session_scope(engine) as session:
+        regions = load_regions(session)
+        agencies = load_agencies(session)
+        sources = load_sources(session, feeds_file)
+    click.echo(f"Basis data siap: {_where(engine.url)}")
+    click.echo(f"  wilayah: {regions}")
+    click.echo(f"  SKPD:    {agencies}")
+    click.echo(f"  sumber:  {sources} (dari {feeds_file})")
+
+
+def _local(when: datetime | None, tz: tzinfo) -> str:
+    """A UTC time as admins read it: local time with the zone's name (WITA)."""
+    return when.astimezone(tz).strftime("%d-%m-%Y %H:%M %Z") if when else "-"
+
+
+def _where(url: Any) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+# --- ingest -----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--source", "sources", multiple=True, help="Hanya sumber dengan nama ini (boleh berulang)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Cetak ringkasan sebagai JSON.")
+def ingest(sources: tuple[str, ...], as_json: bool) -> None:
+    """Jalankan alur pengumpulan (Prefect) sekali: ambil, simpan, beri label, antrekan."""
+    apply_prefect_defaults(get_settings())
+    from flows.ingest import ingest as ingest_flow
+
+    report = ingest_flow(source_names=list(sources) or None)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    rows = [
+        [
+            s["source_name"],
+            s["kind"],
+            s["status"],
+            s["fetched"],
+            s["new"],
+            s["duplicates"],
+            s["errors"],
+        ]
+        for s in report["sources"]
+    ]
+    _echo_table(rows, ["sumber", "jenis", "status", "diambil", "baru", "duplikat", "galat"])
+    for s in report["sources"]:
+        if s["message"]:
+            click.echo(f"  ! {s['source_name']}: {s['message']}")
+    click.echo(
+        f"Selesai: {report['new']} item baru, {report['tagged']} diberi label, "
+        f"{report['errors']} galat."
+    )
+    with session_scope() as session:
+        from triage.queue import count_queue
+
+        pending = count_queue(session)
+    click.echo(f"Antrean triase: {pending} item menunggu. Lihat: aduan queue list")
+
+
+# --- queue ------------------------------------------------------------------------------
+
+
+@cli.group()
+def queue() -> None:
+    """Antrean triase: item yang menunggu keputusan admin."""
+
+
+@queue.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Cetak sebagai JSON (daftar objek).")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0))
+def queue_list(as_json: bool, limit: int, offset: int) -> None:
+    """Tampilkan item yang menunggu triase, terbaru dahulu, dengan saran label."""
+    from classifier.taxonomy import load_taxonomy
+    from triage.queue import count_queue, list_queue
+
+    with session_scope() as session:
+        entries = list_queue(session, limit=limit, offset=offset)
+        total = count_queue(session)
+    if as_json:
+        click.echo(json.dumps([e.as_json() for e in entries], ensure_ascii=False, indent=2))
+        return
+    if not entries:
+        click.echo("Antrean kosong. Jalankan 'aduan ingest' untuk mengambil item baru.")
+        return
+    taxonomy = load_taxonomy()
+    tz = get_settings().tz
+    for e in entries:
+        when = (
+            e.published_at.astimezone(tz).strftime("%d-%m-%Y %H:%M WITA") if e.published_at else "-"
+        )
+        conf = f"{e.confidence:.0%}" if e.confidence is not None else "-"
+        flag = " [perlu ditinjau]" if e.needs_review else ""
+        click.echo(f"#{e.id} [{e.source_kind}] {when} - {e.source_name}")
+        click.echo(f"  {(e.title or e.text)[:110]}")
+        click.echo(
+            f"  topik: {taxonomy.topic_label(e.suggested_topic)} | "
+            f"SKPD: {e.suggested_agency or '-'} | wilayah: {e.suggested_region or '-'} | "
+            f"keyakinan: {conf}{flag}"
+        )
+    click.echo(f"Menampilkan {len(entries)} dari {total} item menunggu.")
+
+
+# --- sources ----------------------------------------------------------------------------
+
+
+@cli.group()
+def sources() -> None:
+    """Sumber pengumpulan dan kesehatannya."""
+
+
+@sources.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Cetak sebagai JSON.")
+def sources_list(as_json: bool) -> None:
+    """Daftar sumber: aktif atau tidak, sukses terakhir, kegagalan beruntun, alasan nonaktif."""
+    from models.item import Item
+    from models.source import Source
+
+    with session_scope() as session:
+        counts = dict(
+            session.execute(select(Item.source_id, func.count()).group_by(Item.source_id)).all()
+        )
+        rows = [
+            {
+                "id": s.id,
+                "name": s.name,
+                "kind": s.kind.value,
+                "enabled": s.enabled,
+                "items": counts.get(s.id, 0),
+                "last_success_at": s.last_success_at.isoformat() if s.last_success_at else None,
+                "consecutive_failures": s.consecutive_failures,
+                "last_error": s.last_error,
+                "disabled_reason": s.disabled_reason,
+            }
+            for s in session.scalars(select(Source).order_by(Source.id))
+        ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    tz = get_settings().tz
+    table = []
+    for r in rows:
+        last = r["last_success_at"]
+        shown = (
+            __import__("datetime")
+            .datetime.fromisoformat(last)
+            .astimezone(tz)
+            .strftime("%d-%m %H:%M")
+            if last
+            else "-"
+        )
+        state = "aktif" if r["enabled"] else f"nonaktif: {r['disabled_reason'] or '-'}"
+        table.append(
+            [r["id"], r["name"], r["kind"], state, r["items"], shown, r["consecutive_failures"]]
+        )
+    _echo_table(table, ["id", "nama", "jenis", "status", "item", "sukses terakhir", "gagal"])
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,190 @@
+"""Reference data the project owns: regions, the agency registry, and the source list.
+
+``aduan db init`` loads them; loading twice changes nothing (upsert by code/name).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from classifier.taxonomy import load_taxonomy
+from models.agency import Agency, AgencyFunction
+from models.enums import AgencyLevel, RegionLevel, SourceKind
+from models.region import Region
+from models.source import Source
+
+__all__ = [
+    "AGENCIES_FILE",
+    "REGIONS_FILE",
+    "SAMPLE_FEEDS_FILE",
+    "LoadReport",
+    "load_agencies",
+    "load_regions",
+    "load_sources",
+]
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+REGIONS_FILE = DATA_DIR / "regions.csv"
+AGENCIES_FILE = DATA_DIR / "agencies.yaml"
+SAMPLE_FEEDS_FILE = DATA_DIR / "feeds_sample.yaml"
+
+
+@dataclass(slots=True)
+class LoadReport:
+    created: int = 0
+    updated: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.created} baru, {self.updated} diperbarui"
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split("|") if part.strip()]
+
+
+def load_regions(session: Session, path: Path = REGIONS_FILE) -> LoadReport:
+    report = LoadReport()
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    by_code = {r.code: r for r in session.scalars(select(Region))}
+    for row in rows:  # parents come before children in the file
+        values = {
+            "name": row["name"],
+            "short_name": row["short_name"],
+            "level": RegionLevel(row["level"]),
+            "parent_id": by_code[row["parent_code"]].id if row["parent_code"] else None,
+            "aliases": _split(row["aliases"]),
+        }
+        region = by_code.get(row["code"])
+        if region is None:
+            region = Region(code=row["code"], **values)
+            session.add(region)
+            session.flush()
+            by_code[region.code] = region
+            report.created += 1
+        elif _apply(region, values):
+            report.updated += 1
+    return report
+
+
+def _apply(obj: Any, values: dict[str, Any]) -> bool:
+    changed = False
+    for key, value in values.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
+            changed = True
+    return changed
+
+
+def _agency_specs(data: dict[str, Any], regions: dict[str, Region]) -> list[dict[str, Any]]:
+    province = next(r for r in regions.values() if r.level is RegionLevel.PROVINCE)
+    specs = []
+    for entry in data.get("provincial", []):
+        specs.append(
+            {
+                **entry,
+                "code": f"63-{entry['slug']}",
+                "region": province.code,
+                "level": AgencyLevel.PROVINCE,
+            }
+        )
+    local = [r for r in regions.values() if r.level in (RegionLevel.REGENCY, RegionLevel.CITY)]
+    for entry in data.get("regency_city", []):
+        for region in sorted(local, key=lambda r: r.code):
+            if entry.get("only") and region.code not in entry["only"]:
+                continue
+            fill = {"name": region.name, "short": region.short_name}
+            specs.append(
+                {
+                    "code": f"{region.code.replace('.', '')}-{entry['slug']}",
+                    "region": region.code,
+                    "level": AgencyLevel.REGENCY_CITY,
+                    "name": entry["name"].format(**fill),
+                    "short_names": [s.format(**fill) for s in entry.get("short_names", [])],
+                    "aliases": entry.get("aliases", []),
+                    "handles": entry.get("handles", []),
+                    "functions": entry["functions"],
+                }
+            )
+    for entry in data.get("extra", []):
+        region = regions[entry["region"]]
+        level = AgencyLevel.PROVINCE if region is province else AgencyLevel.REGENCY_CITY
+        specs.append({**entry, "level": level})
+    return specs
+
+
+def load_agencies(session: Session, path: Path = AGENCIES_FILE) -> LoadReport:
+    """Upsert the agency registry; every function code must exist in the taxonomy."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    regions = {r.code: r for r in session.scalars(select(Region))}
+    known_functions = set(load_taxonomy().functions)
+    existing = {a.code: a for a in session.scalars(select(Agency))}
+    report = LoadReport()
+    for spec in _agency_specs(data, regions):
+        unknown = set(spec["functions"]) - known_functions
+        if unknown:
+            raise ValueError(f"agency {spec['code']}: unknown functions {sorted(unknown)}")
+        values = {
+            "name": spec["name"],
+            "short_names": list(spec.get("short_names", [])),
+            "aliases": list(spec.get("aliases", [])),
+            "handles": list(spec.get("handles", [])),
+            "level": spec["level"],
+            "region_id": regions[spec["region"]].id,
+        }
+        agency = existing.get(spec["code"])
+        if agency is None:
+            agency = Agency(code=spec["code"], **values)
+            agency.functions = [AgencyFunction(function=f) for f in spec["functions"]]
+            session.add(agency)
+            report.created += 1
+            continue
+        changed = _apply(agency, values)
+        if agency.function_codes != sorted(spec["functions"]):
+            agency.functions = [AgencyFunction(function=f) for f in spec["functions"]]
+            changed = True
+        report.updated += int(changed)
+    session.flush()
+    return report
+
+
+def load_sources(session: Session, path: Path) -> LoadReport:
+    """Upsert sources from a feeds YAML file (``feeds:`` list of name/url entries).
+
+    A URL without a scheme is a path relative to the file (bundled sample feeds).
+    Cursor and health of an existing source are kept; its config is updated.
+    """
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    report = LoadReport()
+    existing = {s.name: s for s in session.scalars(select(Source))}
+    for entry in data.get("feeds", []):
+        url = str(entry["url"])
+        if "://" not in url:
+            url = (path.parent / url).resolve().as_uri()
+        config = {k: v for k, v in entry.items() if k not in ("name", "enabled", "kind")}
+        config["url"] = url
+        kind = SourceKind(entry.get("kind", "rss"))
+        source = existing.get(entry["name"])
+        if source is None:
+            session.add(
+                Source(
+                    kind=kind,
+                    name=entry["name"],
+                    config=config,
+                    enabled=bool(entry.get("enabled", True)),
+                )
+            )
+            report.created += 1
+        elif source.config != config or source.kind != kind:
+            source.config = config
+            source.kind = kind
+            report.updated += 1
+    session.flush()
+    return report

@@ -1,0 +1,103 @@
+"""The one place that reads the environment: typed settings with the ``ADUAN_`` prefix."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "apply_prefect_defaults", "get_settings"]
+
+
+class Settings(BaseSettings):
+    """Every setting of aduan. Each field is documented in README.md (a test checks)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ADUAN_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    data_dir: Path = Field(
+        default=Path("var"),
+        description="Directory for the SQLite file, Prefect's local state and logs.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default is a SQLite file in data_dir.",
+    )
+    x_bearer_token: SecretStr | None = Field(
+        default=None, description="X API v2 bearer token; without it the X source is disabled."
+    )
+    x_api_base_url: str | None = Field(
+        default=None,
+        description="Replacement for https://api.twitter.com (tests replay recorded responses).",
+    )
+    feeds_file: Path | None = Field(
+        default=None,
+        description="YAML list of feeds; default is the bundled sample feeds.",
+    )
+    model_dir: Path | None = Field(
+        default=None, description="Directory of classifier models; default data_dir/models."
+    )
+    timezone: str = Field(default="Asia/Makassar", description="Time zone shown to admins (WITA).")
+    follow_up_days: int = Field(
+        default=3, ge=1, le=60, description="Working days an SKPD has to follow up a complaint."
+    )
+    http_timeout: float = Field(
+        default=20.0, gt=0, le=300, description="Seconds before an HTTP request gives up."
+    )
+    user_agent: str = Field(
+        default="aduan/0.1 (+https://lapor.go.id; Diskominfo Kalsel)",
+        description="User-Agent sent by the collectors.",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        ZoneInfo(value)  # raises ZoneInfoNotFoundError (a KeyError) for an unknown zone
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def resolved_data_dir(self) -> Path:
+        return self.data_dir.expanduser().resolve()
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.resolved_data_dir / 'aduan.db'}"
+
+    @property
+    def resolved_model_dir(self) -> Path:
+        return (self.model_dir or self.resolved_data_dir / "models").expanduser().resolve()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests call ``get_settings.cache_clear()`` after changing env."""
+    return Settings()
+
+
+def apply_prefect_defaults(settings: Settings) -> None:
+    """Point Prefect's local mode at our data directory, before Prefect is imported.
+
+    Values already set by the operator (for example ``PREFECT_API_URL`` for a real
+    server) are kept.
+    """
+    defaults = {
+        "PREFECT_HOME": str(settings.resolved_data_dir / "prefect"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+    }
+    for key, value in defaults.items():
+        os.environ.setdefault(key, value)

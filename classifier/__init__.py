@@ -1,0 +1,1 @@
+"""Understanding items: taxonomy, mentions, routing, and the taggers that suggest labels."""

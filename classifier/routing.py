@@ -1,0 +1,99 @@
+"""Routing: explicit agency mention (wins), else the topic's function in the detected
+region -> a concrete SKPD of that region and level."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from classifier.mentions import Mention
+from models.agency import Agency, AgencyFunction
+from models.enums import RegionLevel
+from models.region import Region
+
+__all__ = ["RegionGuess", "Route", "Router"]
+
+
+@dataclass(frozen=True, slots=True)
+class RegionGuess:
+    region_id: int | None
+    confidence: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    agency_id: int | None
+    confidence: float
+    reason: str
+
+
+class Router:
+    """Reference data for routing, read once per run (a few hundred rows)."""
+
+    def __init__(self, session: Session) -> None:
+        regions = list(session.scalars(select(Region)))
+        self.regions = {r.id: r for r in regions}
+        self.province_id = next((r.id for r in regions if r.level is RegionLevel.PROVINCE), None)
+        self.agencies = {a.id: a for a in session.scalars(select(Agency).where(Agency.active))}
+        self.by_function: dict[tuple[str, int], list[int]] = {}
+        rows = session.execute(
+            select(AgencyFunction.function, Agency.region_id, Agency.id)
+            .join(Agency)
+            .where(Agency.active.is_(True))
+            .order_by(Agency.id)
+        )
+        for function, region_id, agency_id in rows:
+            self.by_function.setdefault((function, region_id), []).append(agency_id)
+
+    def _local(self, region_id: int) -> int:
+        """The kabupaten/kota (or province) a region belongs to."""
+        region = self.regions[region_id]
+        while region.level is RegionLevel.DISTRICT and region.parent_id is not None:
+            region = self.regions[region.parent_id]
+        return region.id
+
+    def detect_region(self, mentions: list[Mention]) -> RegionGuess:
+        counts: Counter[int] = Counter()
+        for m in mentions:
+            if m.kind == "region" and len(m.refs) == 1:
+                counts[self._local(m.refs[0])] += 1
+        for m in mentions:  # an agency short name like "Dishub Banjarbaru" names a place too
+            if m.kind == "agency" and len(m.refs) == 1:
+                agency = self.agencies.get(m.refs[0])
+                if agency is not None and agency.region_id != self.province_id:
+                    counts[agency.region_id] += 1
+        local = {rid: n for rid, n in counts.items() if rid != self.province_id}
+        if local:
+            best, hits = Counter(local).most_common(1)[0]
+            share = hits / sum(local.values())
+            name = self.regions[best].name
+            return RegionGuess(best, round(0.5 + 0.45 * share, 3), f"menyebut {name}")
+        if counts:
+            return RegionGuess(self.province_id, 0.5, "hanya menyebut provinsi")
+        return RegionGuess(None, 0.0, "tidak ada wilayah disebut")
+
+    def route(self, function: str | None, region: RegionGuess, mentions: list[Mention]) -> Route:
+        target_region = region.region_id or self.province_id
+        explicit = [m for m in mentions if m.kind == "agency"]
+        for m in explicit:  # a mention of an agency of the detected region wins
+            for agency_id in m.refs:
+                if self.agencies[agency_id].region_id == target_region:
+                    how = "langsung" if len(m.refs) == 1 else "di wilayah terdeteksi"
+                    return Route(agency_id, 0.9, f"menyebut '{m.text}' ({how})")
+        if region.region_id in (None, self.province_id):
+            for m in explicit:  # no local region known: an unambiguous name decides
+                if len(m.refs) == 1:
+                    return Route(m.refs[0], 0.8, f"menyebut langsung '{m.text}'")
+        if function is None or target_region is None:
+            return Route(None, 0.0, "fungsi atau wilayah tidak diketahui")
+        candidates = self.by_function.get((function, target_region))
+        if candidates:
+            return Route(candidates[0], 0.6, f"fungsi '{function}' di wilayah terdeteksi")
+        fallback = self.by_function.get((function, self.province_id or -1))
+        if fallback:
+            return Route(fallback[0], 0.4, f"fungsi '{function}' di tingkat provinsi")
+        return Route(None, 0.0, f"tidak ada SKPD untuk fungsi '{function}'")

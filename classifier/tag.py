@@ -1,0 +1,71 @@
+"""Write suggestions for items: one current suggestion per item, older ones superseded."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from classifier.baseline import KeywordTagger, Suggestion
+from classifier.mentions import build_gazetteer
+from classifier.routing import Router
+from classifier.taxonomy import load_taxonomy
+from models.item import Item, ItemSuggestion
+
+__all__ = ["Tagger", "build_default_tagger", "tag_items"]
+
+
+class Tagger(Protocol):
+    def suggest(self, title: str | None, text: str) -> Suggestion: ...
+
+
+def build_default_tagger(session: Session) -> Tagger:
+    return KeywordTagger(load_taxonomy(), build_gazetteer(session), Router(session))
+
+
+def tag_items(session: Session, item_ids: Sequence[int], tagger: Tagger, *, now: datetime) -> int:
+    """Suggest labels for ``item_ids``; returns how many suggestions were written.
+
+    An item whose current suggestion already comes from the same model version is
+    left alone, so re-running is harmless.
+    """
+    written = 0
+    for start in range(0, len(item_ids), 500):
+        chunk = list(item_ids[start : start + 500])
+        items = session.execute(select(Item.id, Item.title, Item.text).where(Item.id.in_(chunk)))
+        for item_id, title, text in items:
+            suggestion = tagger.suggest(title, text)
+            current = session.scalar(
+                select(ItemSuggestion.model_version).where(
+                    ItemSuggestion.item_id == item_id, ItemSuggestion.superseded_at.is_(None)
+                )
+            )
+            if current == suggestion.model_version:
+                continue
+            session.execute(
+                update(ItemSuggestion)
+                .where(ItemSuggestion.item_id == item_id, ItemSuggestion.superseded_at.is_(None))
+                .values(superseded_at=now)
+            )
+            session.add(
+                ItemSuggestion(
+                    item_id=item_id,
+                    topic=suggestion.topic,
+                    topic_confidence=suggestion.topic_confidence,
+                    function=suggestion.function,
+                    agency_id=suggestion.agency_id,
+                    agency_confidence=suggestion.agency_confidence,
+                    region_id=suggestion.region_id,
+                    region_confidence=suggestion.region_confidence,
+                    relevance=suggestion.relevance,
+                    needs_review=suggestion.needs_review,
+                    model_version=suggestion.model_version,
+                    details=suggestion.details,
+                    created_at=now,
+                )
+            )
+            written += 1
+    return written

@@ -1,0 +1,118 @@
+"""Normalising what collectors find: canonical URLs, plain text, UTC times, content hashes."""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import html
+import re
+import time
+import unicodedata
+import warnings
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
+
+__all__ = [
+    "canonical_url",
+    "content_hash",
+    "html_to_text",
+    "normalise_whitespace",
+    "struct_time_to_utc",
+]
+
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "ref",
+        "ref_src",
+        "ref_url",
+        "src",
+        "cmpid",
+        "spm",
+        "_ga",
+        "s",
+        "t",
+    }
+)
+TRACKING_PREFIXES = ("utm_", "at_", "pk_", "__twitter")
+_WS = re.compile(r"\s+")
+_BLOCK_TAGS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "tr", "blockquote")
+
+
+def canonical_url(url: str | None) -> str | None:
+    """Lower-case scheme and host, no fragment, no tracking parameters, no default port."""
+    if not url:
+        return None
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https", "file"):
+        return url
+    host = (parts.hostname or "").lower()
+    if parts.port and not (
+        (parts.scheme == "http" and parts.port == 80)
+        or (parts.scheme == "https" and parts.port == 443)
+    ):
+        host = f"{host}:{parts.port}"
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(TRACKING_PREFIXES)
+    ]
+    path = parts.path or "/"
+    return urlunsplit((parts.scheme.lower(), host, path, urlencode(query), ""))
+
+
+def normalise_whitespace(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def html_to_text(markup: str | None) -> str:
+    """Plain text from an HTML fragment; scripts and styles dropped, entities decoded."""
+    if not markup:
+        return ""
+    if "<" not in markup and "&" not in markup:
+        return normalise_whitespace(markup)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        soup = BeautifulSoup(markup, "lxml")
+    for tag in soup(["script", "style", "noscript", "iframe", "template"]):
+        tag.decompose()
+    for tag in soup.find_all(_BLOCK_TAGS):
+        tag.insert_before(" ")
+        tag.insert_after(" ")
+    text = soup.get_text()
+    return normalise_whitespace(html.unescape(text))
+
+
+def content_hash(title: str | None, text: str) -> str:
+    """SHA-256 of the case-folded, accent-stripped words: the same story hashes the same."""
+    folded = unicodedata.normalize("NFKD", f"{title or ''} {text}".casefold())
+    words = re.findall(r"\w+", folded)
+    return hashlib.sha256(" ".join(words).encode()).hexdigest()
+
+
+def struct_time_to_utc(
+    value: time.struct_time | None, *, now: datetime, max_future: timedelta = timedelta(days=1)
+) -> datetime | None:
+    """feedparser's UTC ``struct_time`` as an aware datetime; odd dates become ``None``.
+
+    A date more than ``max_future`` ahead of ``now`` or before 1995 is a feed bug, not news.
+    """
+    if value is None:
+        return None
+    try:
+        result = datetime.fromtimestamp(calendar.timegm(value), UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+    if result > now + max_future or result.year < 1995:
+        return None
+    return result

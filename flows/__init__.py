@@ -1,0 +1,1 @@
+"""Prefect flows: thin orchestration over plain functions in collectors/ and classifier/."""

@@ -1,0 +1,83 @@
+"""The ingestion flow: collect every runnable source, store, tag, fill the triage queue."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from sqlalchemy import select
+
+from aduan.db import get_engine, get_sessionmaker, session_scope
+from aduan.settings import get_settings
+from classifier.tag import build_default_tagger, tag_items
+from collectors.collect import collect_source
+from collectors.http import build_client
+from collectors.registry import COLLECTORS
+from models.base import utcnow
+from models.item import Item, ItemSuggestion
+from models.source import Source
+
+__all__ = ["ingest"]
+
+
+@task(name="list-sources")
+def list_sources(names: list[str] | None = None) -> list[int]:
+    with session_scope() as session:
+        stmt = Source.runnable(COLLECTORS.keys())
+        if names:
+            stmt = stmt.where(Source.name.in_(names))
+        return list(session.scalars(stmt.with_only_columns(Source.id)))
+
+
+@task(name="collect-source", retries=2, retry_delay_seconds=5)
+def collect(source_id: int) -> dict[str, Any]:
+    settings = get_settings()
+    with build_client(timeout=settings.http_timeout, user_agent=settings.user_agent) as client:
+        summary = collect_source(
+            get_sessionmaker(get_engine()), source_id, client=client, settings=settings
+        )
+    return asdict(summary)
+
+
+@task(name="tag-items", retries=1, retry_delay_seconds=5)
+def tag(item_ids: list[int]) -> int:
+    if not item_ids:
+        return 0
+    with session_scope() as session:
+        return tag_items(session, item_ids, build_default_tagger(session), now=utcnow())
+
+
+@task(name="untagged-items")
+def untagged_item_ids() -> list[int]:
+    """Items stored by an earlier run that crashed before tagging them."""
+    with session_scope() as session:
+        has_suggestion = select(ItemSuggestion.item_id).where(ItemSuggestion.item_id == Item.id)
+        return list(session.scalars(select(Item.id).where(~has_suggestion.exists())))
+
+
+@flow(name="ingest", log_prints=False)
+def ingest(source_names: list[str] | None = None) -> dict[str, Any]:
+    """Collect from all enabled sources (or the named ones), store new items, tag them."""
+    logger = get_run_logger()
+    summaries = [collect(source_id) for source_id in list_sources(source_names)]
+    new_ids = [i for s in summaries for i in s["new_item_ids"]]
+    to_tag = sorted(set(new_ids) | set(untagged_item_ids()))
+    tagged = tag(to_tag)
+    for s in summaries:
+        s.pop("new_item_ids")
+        logger.info(
+            "%s: %s, fetched=%d new=%d duplicates=%d errors=%d",
+            s["source_name"],
+            s["status"],
+            s["fetched"],
+            s["new"],
+            s["duplicates"],
+            s["errors"],
+        )
+    return {
+        "sources": summaries,
+        "new": len(new_ids),
+        "tagged": tagged,
+        "errors": sum(s["errors"] for s in summaries),
+    }

@@ -1,0 +1,1 @@
+"""Alembic migrations for aduan's database (SQLite and PostgreSQL)."""

@@ -1,0 +1,48 @@
+"""aduan's SQLAlchemy 2 data model. Importing this package registers every table."""
+
+from models.agency import Agency, AgencyFunction
+from models.base import Base, utcnow
+from models.complaint import Complaint, FollowUp
+from models.enums import (
+    AgencyLevel,
+    ComplaintStatus,
+    RegionLevel,
+    RejectReason,
+    SourceKind,
+    SourceRunStatus,
+    TriageState,
+    UserRole,
+)
+from models.event import AppendOnlyError, Event, record_event
+from models.item import InvalidTransition, Item, ItemSuggestion, TriageDecision
+from models.region import Region
+from models.source import Source, SourceRun
+from models.user import User
+
+__all__ = [
+    "Agency",
+    "AgencyFunction",
+    "AgencyLevel",
+    "AppendOnlyError",
+    "Base",
+    "Complaint",
+    "ComplaintStatus",
+    "Event",
+    "FollowUp",
+    "InvalidTransition",
+    "Item",
+    "ItemSuggestion",
+    "Region",
+    "RegionLevel",
+    "RejectReason",
+    "Source",
+    "SourceKind",
+    "SourceRun",
+    "SourceRunStatus",
+    "TriageDecision",
+    "TriageState",
+    "User",
+    "UserRole",
+    "record_event",
+    "utcnow",
+]

@@ -1,0 +1,147 @@
+"""Complaints (what gets forwarded to an SKPD) and the follow-up notes agencies add."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ForeignKey, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.sql import Select
+
+from models._columns import enum_column
+from models.base import Base, utcnow
+from models.enums import COMPLAINT_TRANSITIONS, ComplaintStatus
+from models.event import record_event
+from models.item import InvalidTransition
+from models.workdays import add_working_days
+
+if TYPE_CHECKING:
+    from models.agency import Agency
+    from models.item import Item
+    from models.region import Region
+
+__all__ = ["Complaint", "FollowUp"]
+
+#: Statuses in which the SKPD still owes a follow-up.
+AWAITING_FOLLOW_UP = (ComplaintStatus.FORWARDED,)
+
+
+class Complaint(Base):
+    __tablename__ = "complaints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracking_number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text)
+    topic: Mapped[str | None] = mapped_column(String(40), index=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+    status: Mapped[ComplaintStatus] = mapped_column(
+        enum_column(ComplaintStatus), default=ComplaintStatus.NEW, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    verified_at: Mapped[datetime | None]
+    forwarded_at: Mapped[datetime | None]
+    first_follow_up_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
+    lapor_tracking_id: Mapped[str | None] = mapped_column(String(64))  # SP4N-LAPOR! id
+    is_anonymous: Mapped[bool] = mapped_column(default=False)
+    is_confidential: Mapped[bool] = mapped_column(default=False)
+    reporter_contact: Mapped[str | None] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    agency: Mapped[Agency | None] = relationship()
+    region: Mapped[Region | None] = relationship()
+    items: Mapped[list[Item]] = relationship(back_populates="complaint")
+    follow_ups: Mapped[list[FollowUp]] = relationship(
+        back_populates="complaint", order_by="FollowUp.created_at"
+    )
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("status", ComplaintStatus.NEW)
+        kwargs.setdefault("created_at", utcnow())
+        super().__init__(**kwargs)
+
+    @classmethod
+    def overdue(cls, now: datetime) -> Select[tuple[Complaint]]:
+        """The one rule for 'late': forwarded, no follow-up yet, and past the due time."""
+        return (
+            select(cls)
+            .where(cls.status.in_(AWAITING_FOLLOW_UP), cls.due_at.is_not(None), cls.due_at < now)
+            .order_by(cls.due_at)
+        )
+
+    def assign_tracking_number(self) -> None:
+        """``ADU-<year>-<id>``; needs the id, so call after a flush."""
+        if self.tracking_number is None and self.id is not None:
+            self.tracking_number = f"ADU-{self.created_at.year}-{self.id:06d}"
+
+    def change_status(
+        self,
+        session: Session,
+        new_status: ComplaintStatus,
+        *,
+        actor: str,
+        actor_id: int | None = None,
+        note: str | None = None,
+        now: datetime | None = None,
+        follow_up_days: int = 3,
+        tz: ZoneInfo | None = None,
+        holidays: Collection[date] = (),
+    ) -> None:
+        """The only way a complaint's status changes: checked, timestamped and logged."""
+        if new_status not in COMPLAINT_TRANSITIONS[self.status]:
+            raise InvalidTransition(
+                f"status aduan tidak boleh berubah dari '{self.status.label}' "
+                f"ke '{new_status.label}'"
+            )
+        now = now or utcnow()
+        before = {"status": self.status.value}
+        self.status = new_status
+        if new_status is ComplaintStatus.VERIFIED:
+            self.verified_at = now
+            self.forwarded_at = None  # re-routing starts a new forwarding
+            self.due_at = None
+        elif new_status is ComplaintStatus.FORWARDED:
+            self.forwarded_at = now
+            self.due_at = add_working_days(
+                now, follow_up_days, tz=tz or ZoneInfo("Asia/Makassar"), holidays=holidays
+            )
+        elif new_status is ComplaintStatus.IN_PROGRESS:
+            self.first_follow_up_at = self.first_follow_up_at or now
+        elif new_status is ComplaintStatus.DONE:
+            self.first_follow_up_at = self.first_follow_up_at or now
+            self.finished_at = now
+        record_event(
+            session,
+            actor=actor,
+            actor_id=actor_id,
+            entity_type="complaint",
+            entity_id=self.id,
+            action="status",
+            before=before,
+            after={"status": new_status.value},
+            note=note,
+            now=now,
+        )
+
+
+class FollowUp(Base):
+    """A note from the agency (or Diskominfo) on what was done about a complaint."""
+
+    __tablename__ = "follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    complaint: Mapped[Complaint] = relationship(back_populates="follow_ups")

@@ -1,0 +1,144 @@
+"""Collected items (posts, articles, manual reports), the classifier's suggestions for
+them, and the triage decisions admins make on them (which double as training labels)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import Select
+
+from models._columns import enum_column
+from models.base import Base, utcnow
+from models.enums import TRIAGE_TRANSITIONS, RejectReason, TriageState
+
+if TYPE_CHECKING:
+    from models.agency import Agency
+    from models.complaint import Complaint
+    from models.region import Region
+    from models.source import Source
+
+__all__ = ["InvalidTransition", "Item", "ItemSuggestion", "TriageDecision"]
+
+
+class InvalidTransition(ValueError):
+    """A state change that the transition table does not allow."""
+
+
+class Item(Base):
+    __tablename__ = "items"
+    __table_args__ = (
+        UniqueConstraint("source_id", "external_id"),
+        Index("ix_items_triage_state_published_at", "triage_state", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    external_id: Mapped[str] = mapped_column(String(512))
+    url: Mapped[str | None] = mapped_column(Text)
+    canonical_url: Mapped[str | None] = mapped_column(String(2048), index=True)
+    author: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime | None]
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    raw: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    cluster_id: Mapped[int | None] = mapped_column(index=True)
+
+    triage_state: Mapped[TriageState] = mapped_column(
+        enum_column(TriageState), default=TriageState.PENDING
+    )
+    triaged_at: Mapped[datetime | None]
+    triaged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    triage_note: Mapped[str | None] = mapped_column(Text)
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"), index=True)
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    claim_expires_at: Mapped[datetime | None]
+
+    source: Mapped[Source] = relationship()
+    complaint: Mapped[Complaint | None] = relationship(back_populates="items")
+    suggestions: Mapped[list[ItemSuggestion]] = relationship(
+        back_populates="item", order_by="ItemSuggestion.id", passive_deletes=True
+    )
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("triage_state", TriageState.PENDING)
+        super().__init__(**kwargs)
+
+    @classmethod
+    def awaiting_triage(cls) -> Select[tuple[Item]]:
+        """The one rule for what is in the triage queue: pending items, newest first."""
+        return (
+            select(cls)
+            .where(cls.triage_state == TriageState.PENDING)
+            .order_by(cls.published_at.desc().nulls_last(), cls.id.desc())
+        )
+
+    @property
+    def current_suggestion(self) -> ItemSuggestion | None:
+        current = [s for s in self.suggestions if s.superseded_at is None]
+        return current[-1] if current else None
+
+    def move_to(self, new_state: TriageState) -> None:
+        """Change the triage state, only along ``TRIAGE_TRANSITIONS``."""
+        if new_state not in TRIAGE_TRANSITIONS[self.triage_state]:
+            raise InvalidTransition(
+                f"status triase tidak boleh berubah dari '{self.triage_state.label}' "
+                f"ke '{new_state.label}'"
+            )
+        self.triage_state = new_state
+
+    def __repr__(self) -> str:
+        return f"<Item {self.id} {self.external_id[:40]!r}>"
+
+
+class ItemSuggestion(Base):
+    """What a model suggested for an item; older suggestions are kept, marked superseded."""
+
+    __tablename__ = "item_suggestions"
+    __table_args__ = (Index("ix_item_suggestions_item_current", "item_id", "superseded_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    topic: Mapped[str | None] = mapped_column(String(40), index=True)
+    topic_confidence: Mapped[float] = mapped_column(default=0.0)
+    function: Mapped[str | None] = mapped_column(String(40))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    agency_confidence: Mapped[float] = mapped_column(default=0.0)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+    region_confidence: Mapped[float] = mapped_column(default=0.0)
+    relevance: Mapped[float] = mapped_column(default=0.0)
+    needs_review: Mapped[bool] = mapped_column(default=True)
+    model_version: Mapped[str] = mapped_column(String(80))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)  # top-3, reasons, mentions
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    superseded_at: Mapped[datetime | None]
+
+    item: Mapped[Item] = relationship(back_populates="suggestions")
+    agency: Mapped[Agency | None] = relationship()
+    region: Mapped[Region | None] = relationship()
+
+
+class TriageDecision(Base):
+    """One admin decision on an item: who, when, why, and the labels it sets.
+
+    Append-only; the classifier's learning loop reads its labels from here.
+    """
+
+    __tablename__ = "triage_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    state: Mapped[TriageState] = mapped_column(enum_column(TriageState))
+    reject_reason: Mapped[RejectReason | None] = mapped_column(enum_column(RejectReason))
+    note: Mapped[str | None] = mapped_column(Text)
+    topic: Mapped[str | None] = mapped_column(String(40))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
+    suggestion_id: Mapped[int | None] = mapped_column(ForeignKey("item_suggestions.id"))

@@ -1,0 +1,1 @@
+"""Triage: the admins' queue and the actions on it (shared by web UI, CLI and tests)."""

@@ -1,0 +1,108 @@
+"""The triage queue as plain rows: pending items with their current suggestion."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session, aliased
+
+from models.agency import Agency
+from models.item import Item, ItemSuggestion
+from models.region import Region
+from models.source import Source
+
+__all__ = ["QueueEntry", "count_queue", "list_queue"]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueEntry:
+    id: int
+    source_kind: str
+    source_name: str
+    title: str | None
+    text: str
+    url: str | None
+    published_at: datetime | None
+    cluster_id: int | None
+    suggested_topic: str | None
+    suggested_agency: str | None
+    suggested_agency_code: str | None
+    suggested_region: str | None
+    topic_confidence: float | None
+    agency_confidence: float | None
+    confidence: float | None  # the lower of the two: how sure the whole suggestion is
+    relevance: float | None
+    needs_review: bool | None
+    model_version: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["published_at"] = self.published_at.isoformat() if self.published_at else None
+        return data
+
+
+def count_queue(session: Session) -> int:
+    pending = Item.awaiting_triage().order_by(None).subquery()
+    return session.scalar(select(func.count()).select_from(pending)) or 0
+
+
+def list_queue(session: Session, *, limit: int = 50, offset: int = 0) -> list[QueueEntry]:
+    suggestion = aliased(ItemSuggestion)
+    stmt = (
+        Item.awaiting_triage()
+        .join(Source, Source.id == Item.source_id)
+        .outerjoin(
+            suggestion,
+            and_(suggestion.item_id == Item.id, suggestion.superseded_at.is_(None)),
+        )
+        .outerjoin(Agency, Agency.id == suggestion.agency_id)
+        .outerjoin(Region, Region.id == suggestion.region_id)
+        .with_only_columns(
+            Item.id,
+            Source.kind,
+            Source.name,
+            Item.title,
+            Item.text,
+            Item.url,
+            Item.published_at,
+            Item.cluster_id,
+            suggestion.topic,
+            Agency.name,
+            Agency.code,
+            Region.name,
+            suggestion.topic_confidence,
+            suggestion.agency_confidence,
+            suggestion.relevance,
+            suggestion.needs_review,
+            suggestion.model_version,
+        )
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = session.execute(stmt).all()
+    return [
+        QueueEntry(
+            id=r[0],
+            source_kind=r[1].value,
+            source_name=r[2],
+            title=r[3],
+            text=r[4],
+            url=r[5],
+            published_at=r[6],
+            cluster_id=r[7],
+            suggested_topic=r[8],
+            suggested_agency=r[9],
+            suggested_agency_code=r[10],
+            suggested_region=r[11],
+            topic_confidence=r[12],
+            agency_confidence=r[13],
+            confidence=None if r[12] is None else min(r[12], r[13]),
+            relevance=r[14],
+            needs_review=r[15],
+            model_version=r[16],
+        )
+        for r in rows
+    ]
