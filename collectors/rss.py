@@ -74,7 +74,10 @@ def parse_feed(
             raise ParseError(f"bukan feed RSS/Atom yang valid: {parsed.get('bozo_exception')}")
         if not parsed.entries:
             raise ParseError("dokumen ini bukan feed RSS/Atom (mungkin halaman HTML)")
-    if parsed.get("bozo"):
+    # A feed served as text/plain or text/html parses fine: not worth a warning.
+    if parsed.get("bozo") and not isinstance(
+        parsed.get("bozo_exception"), feedparser.NonXMLContentType
+    ):
         message = f"feed tidak rapi, dibaca sebisanya: {parsed.get('bozo_exception')}"
         log.warning("%s (%s)", message, base_url)
         warnings.append(message)

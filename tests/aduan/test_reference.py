@@ -1,0 +1,66 @@
+"""Our reference data: checked against the Kemendagri table in ../shared, loaded idempotently."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from aduan.reference import REGIONS_FILE, load_agencies, load_regions
+from classifier.taxonomy import load_taxonomy
+from models import Agency, AgencyLevel, Region, RegionLevel
+
+
+def test_regions_match_the_kemendagri_codes_and_names(shared_dir: Path) -> None:
+    with (shared_dir / "data/wilayah_id/wilayah_63_kalimantan_selatan.csv").open() as f:
+        official = {r["kode"]: r["nama"] for r in csv.DictReader(f) if r["level"] in ("1", "2")}
+    with REGIONS_FILE.open() as f:
+        ours = {r["code"]: r for r in csv.DictReader(f)}
+    assert set(ours) == set(official)  # the province and all 13 kabupaten/kota
+    for code, row in ours.items():
+        expected = official[code]
+        if row["level"] == "province":
+            assert row["name"].endswith(expected.title().replace("Provinsi ", ""))
+        else:
+            assert row["name"].casefold() == expected.casefold(), code
+
+
+def test_loading_twice_changes_nothing(engine: Engine) -> None:
+    with Session(engine) as session, session.begin():
+        first = (load_regions(session), load_agencies(session))
+    with Session(engine) as session, session.begin():
+        second = (load_regions(session), load_agencies(session))
+    assert first[0].created == 14 and first[1].created > 150
+    assert all(r.created == 0 and r.updated == 0 for r in second)
+
+
+def test_every_kabupaten_kota_has_the_usual_dinas(seeded: Engine) -> None:
+    required = {
+        "public_works",
+        "transport",
+        "education",
+        "civil_registry",
+        "health",
+        "public_order",
+        "environment",
+        "social_affairs",
+    }
+    with Session(seeded) as session:
+        for region in session.scalars(select(Region).where(Region.level != RegionLevel.PROVINCE)):
+            agencies = session.scalars(select(Agency).where(Agency.region_id == region.id)).all()
+            functions = {f for a in agencies for f in a.function_codes}
+            assert required <= functions, region.name
+            assert all(a.level is AgencyLevel.REGENCY_CITY for a in agencies)
+        provincial = session.scalar(
+            select(func.count()).select_from(Agency).where(Agency.level == AgencyLevel.PROVINCE)
+        )
+        assert provincial >= 15
+
+
+def test_agency_functions_exist_in_the_taxonomy(seeded: Engine) -> None:
+    known = set(load_taxonomy().functions)
+    with Session(seeded) as session:
+        used = {f for a in session.scalars(select(Agency)) for f in a.function_codes}
+    assert used <= known
