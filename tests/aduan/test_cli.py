@@ -1,0 +1,96 @@
+"""The command line: help everywhere, db init, queue list, and the end-to-end promise."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import Engine
+
+from aduan.cli import cli
+
+
+def all_commands(group: click.Group = cli, prefix: str = "aduan") -> list[str]:
+    names = []
+    for name, command in sorted(group.commands.items()):
+        path = f"{prefix} {name}"
+        names.append(path)
+        if isinstance(command, click.Group):
+            names.extend(all_commands(command, path))
+    return names
+
+
+@pytest.mark.parametrize("command", ["aduan", *all_commands()])
+def test_every_command_has_help(command: str) -> None:
+    result = CliRunner().invoke(cli, [*command.split()[1:], "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output and len(result.output) > 100
+
+
+def test_db_init_loads_reference_data_and_is_repeatable(settings_env: Path) -> None:
+    runner = CliRunner()
+    first = runner.invoke(cli, ["db", "init"])
+    assert first.exit_code == 0, first.output
+    assert "wilayah: 14 baru" in first.output and "sumber:  3 baru" in first.output
+    second = runner.invoke(cli, ["db", "init"])
+    assert "wilayah: 0 baru, 0 diperbarui" in second.output
+    assert "SKPD:    0 baru, 0 diperbarui" in second.output
+
+
+def test_queue_list_json_on_an_empty_queue_is_an_empty_list(settings_env: Path) -> None:
+    runner = CliRunner()
+    runner.invoke(cli, ["db", "upgrade"])
+    result = runner.invoke(cli, ["queue", "list", "--json"])
+    assert result.exit_code == 0 and json.loads(result.output) == []
+
+
+def test_sources_list_shows_health(sqlite_engine: Engine) -> None:
+    runner = CliRunner()
+    runner.invoke(cli, ["db", "init"])
+    result = runner.invoke(cli, ["sources", "list", "--json"])
+    rows = json.loads(result.output)
+    assert [r["name"] for r in rows][:1] == ["Contoh: Kabar Banua"]
+    assert {"enabled", "last_success_at", "consecutive_failures", "disabled_reason"} <= set(rows[0])
+
+
+@pytest.mark.flow
+def test_console_script_end_to_end(tmp_path: Path) -> None:
+    """What the README promises: init, ingest, ingest again adds 0, queue list --json."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ADUAN_", "PREFECT_"))}
+    env["ADUAN_DATA_DIR"] = str(tmp_path / "var")
+    aduan = Path(sys.executable).with_name("aduan")
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [str(aduan), *args],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    run("db", "init")
+    assert "Selesai: 14 item baru" in run("ingest")
+    assert "Selesai: 0 item baru" in run("ingest")
+    entries = json.loads(run("queue", "list", "--json"))
+    assert len(entries) == 14
+    assert {
+        "id",
+        "source_kind",
+        "text",
+        "suggested_topic",
+        "suggested_agency",
+        "confidence",
+    } <= set(entries[0])
+    assert (tmp_path / "var" / "aduan.db").is_file()
+    assert (tmp_path / "var" / "prefect").is_dir()  # Prefect state stays in the data dir

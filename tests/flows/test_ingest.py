@@ -1,0 +1,74 @@
+"""The ingestion flow as Prefect runs it: sample feeds -> items -> suggestions -> queue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from aduan.reference import SAMPLE_FEEDS_FILE, load_agencies, load_regions, load_sources
+from models import Item, ItemSuggestion, Source, SourceKind, SourceRun
+from triage.queue import count_queue, list_queue
+
+pytestmark = pytest.mark.flow
+
+
+@pytest.fixture
+def sample_db(sqlite_engine: Engine) -> Engine:
+    with Session(sqlite_engine) as session, session.begin():
+        load_regions(session)
+        load_agencies(session)
+        load_sources(session, SAMPLE_FEEDS_FILE)
+    return sqlite_engine
+
+
+def test_flow_fills_the_queue_and_a_second_run_adds_nothing(
+    prefect_harness: None, sample_db: Engine
+) -> None:
+    from flows.ingest import ingest
+
+    first = ingest()
+    assert [s["status"] for s in first["sources"]] == ["ok", "ok", "partial"]
+    assert first["new"] == 14 and first["tagged"] == 14 and first["errors"] == 0
+    dup = {s["source_name"]: s["duplicates"] for s in first["sources"]}
+    assert dup["Contoh: Info Kabupaten"] == 1  # the copied PJU story, same canonical URL
+
+    second = ingest()
+    assert second["new"] == 0 and second["tagged"] == 0
+    assert {s["status"] for s in second["sources"]} == {"not_modified"}
+
+    with Session(sample_db) as session:
+        assert session.scalar(select(func.count()).select_from(Item)) == 14
+        assert session.scalar(select(func.count()).select_from(ItemSuggestion)) == 14
+        assert session.scalar(select(func.count()).select_from(SourceRun)) == 6
+        assert count_queue(session) == 14
+        entries = list_queue(session, limit=100)
+        gambut = [e for e in entries if e.title and "Gambut" in e.title]
+        assert len(gambut) == 2 and gambut[0].cluster_id == gambut[1].cluster_id
+        assert all(e.suggested_topic for e in entries)
+
+
+def test_one_broken_source_does_not_stop_the_others(
+    prefect_harness: None, sample_db: Engine, httpserver: HTTPServer, shared_dir: Path
+) -> None:
+    from flows.ingest import ingest
+
+    httpserver.expect_request("/down").respond_with_data("oops", status=500)
+    httpserver.expect_request("/html").respond_with_data(
+        (shared_dir / "fixtures/html/tempo_mainpage.html").read_bytes(), content_type="text/html"
+    )
+    with Session(sample_db) as session, session.begin():
+        session.add(
+            Source(kind=SourceKind.RSS, name="down", config={"url": httpserver.url_for("/down")})
+        )
+        session.add(
+            Source(kind=SourceKind.RSS, name="html", config={"url": httpserver.url_for("/html")})
+        )
+    report = ingest()
+    by_name = {s["source_name"]: s for s in report["sources"]}
+    assert by_name["down"]["status"] == "failed" and "HTTP 500" in by_name["down"]["message"]
+    assert by_name["html"]["status"] == "failed" and "bukan feed" in by_name["html"]["message"]
+    assert report["new"] == 14 and report["errors"] == 2
