@@ -17,8 +17,11 @@ from collectors.collect import DISABLE_AFTER_FAILURES, collect_source
 from collectors.errors import ParseError
 from collectors.rss import RssCollector
 from models import Item, Source, SourceKind, SourceRun, SourceRunStatus
+from tests.conftest import SHARED
 
-FEEDS = sorted((Path(__file__).resolve().parents[3] / "shared/fixtures/rss").glob("*.xml"))
+FEEDS = sorted((SHARED / "fixtures/rss").glob("*.xml"))
+if not FEEDS:  # an empty parametrize would silently skip: fail loudly instead
+    raise RuntimeError(f"no recorded feeds found in {SHARED / 'fixtures/rss'}")
 
 
 def _spec(url: str, cursor: dict | None = None) -> SourceSpec:
