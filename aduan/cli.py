@@ -63,19 +63,29 @@ def db_upgrade() -> None:
 def db_init(feeds: Path | None) -> None:
     """Migrasi skema, lalu muat wilayah, daftar SKPD dan sumber. Aman diulang."""
     from aduan.migrate import upgrade_database
-    from aduan.reference import SAMPLE_FEEDS_FILE, load_agencies, load_regions, load_sources
+    from aduan.reference import (
+        SAMPLE_FEEDS_FILE,
+        load_agencies,
+        load_regions,
+        load_sources,
+        load_x_source,
+    )
 
     engine = get_engine()
     upgrade_database(engine)
-    feeds_file = feeds or get_settings().feeds_file or SAMPLE_FEEDS_FILE
+    settings = get_settings()
+    feeds_file = feeds or settings.feeds_file or SAMPLE_FEEDS_FILE
     with session_scope(engine) as session:
         regions = load_regions(session)
         agencies = load_agencies(session)
         sources = load_sources(session, feeds_file)
+        x_source = load_x_source(session, token_configured=settings.x_bearer_token is not None)
     click.echo(f"Basis data siap: {_where(engine.url)}")
     click.echo(f"  wilayah: {regions}")
     click.echo(f"  SKPD:    {agencies}")
     click.echo(f"  sumber:  {sources} (dari {feeds_file})")
+    x_state = "aktif" if settings.x_bearer_token else "nonaktif: ADUAN_X_BEARER_TOKEN belum diisi"
+    click.echo(f"  X:       {x_source} ({x_state})")
 
 
 def _local(when: datetime | None, tz: tzinfo) -> str:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classifier.taxonomy import load_taxonomy
+from collectors.x_query import build_queries
 from models.agency import Agency, AgencyFunction
 from models.enums import AgencyLevel, RegionLevel, SourceKind
 from models.region import Region
@@ -28,6 +29,7 @@ __all__ = [
     "load_agencies",
     "load_regions",
     "load_sources",
+    "load_x_source",
 ]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -151,6 +153,42 @@ def load_agencies(session: Session, path: Path = AGENCIES_FILE) -> LoadReport:
             agency.functions = [AgencyFunction(function=f) for f in spec["functions"]]
             changed = True
         report.updated += int(changed)
+    session.flush()
+    return report
+
+
+X_SOURCE_NAME = "X: pencarian Kalimantan Selatan"
+NO_CREDENTIALS_REASON_PREFIX = "token X"
+
+
+def load_x_source(session: Session, *, token_configured: bool) -> LoadReport:
+    """The X search source, with queries built from the regions and agency handles.
+
+    Without a token it is created disabled, with the reason an admin will see; once a
+    token is configured, running this again enables it.
+    """
+    places = []
+    for region in session.scalars(select(Region)):
+        places.extend([region.short_name, *region.aliases])
+    handles = [h for a in session.scalars(select(Agency)) for h in a.handles]
+    config = {"queries": build_queries(places, handles)}
+    report = LoadReport()
+    source = session.scalar(select(Source).where(Source.name == X_SOURCE_NAME))
+    if source is None:
+        source = Source(kind=SourceKind.X, name=X_SOURCE_NAME, config=config, enabled=False)
+        session.add(source)
+        report.created += 1
+    elif source.config != config:
+        source.config = config
+        report.updated += 1
+    if not token_configured:
+        if source.enabled or source.disabled_reason is None:
+            source.disable(f"{NO_CREDENTIALS_REASON_PREFIX} (ADUAN_X_BEARER_TOKEN) belum diisi")
+    elif not source.enabled and (source.disabled_reason or "").startswith(
+        NO_CREDENTIALS_REASON_PREFIX
+    ):
+        source.enabled = True
+        source.disabled_reason = None
     session.flush()
     return report
 

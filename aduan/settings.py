@@ -38,6 +38,13 @@ class Settings(BaseSettings):
         default=None,
         description="Replacement for https://api.twitter.com (tests replay recorded responses).",
     )
+    x_max_pages: int = Field(
+        default=5, ge=1, le=100, description="Pages of 100 posts per X query and run."
+    )
+    x_wait_on_rate_limit: bool = Field(
+        default=False,
+        description="On X's 429, sleep until the reset instead of ending the run.",
+    )
     feeds_file: Path | None = Field(
         default=None,
         description="YAML list of feeds; default is the bundled sample feeds.",

@@ -14,7 +14,13 @@ from classifier.mentions import Gazetteer, Mention
 from classifier.routing import Router
 from classifier.taxonomy import Taxonomy
 
-__all__ = ["BASELINE_VERSION", "REVIEW_THRESHOLD", "KeywordTagger", "Suggestion"]
+__all__ = [
+    "BASELINE_VERSION",
+    "COMPLAINT_CUE_PATTERN",
+    "REVIEW_THRESHOLD",
+    "KeywordTagger",
+    "Suggestion",
+]
 
 BASELINE_VERSION = "baseline-keywords-1"
 REVIEW_THRESHOLD = 0.6
@@ -57,7 +63,9 @@ COMPLAINT_CUES = (
     "kosong",
     "menipis",
 )
-_CUE_RE = re.compile(r"(?<!\w)(?:" + "|".join(COMPLAINT_CUES) + r")(?!\w)", re.IGNORECASE)
+COMPLAINT_CUE_PATTERN = re.compile(
+    r"(?<!\w)(?:" + "|".join(COMPLAINT_CUES) + r")(?!\w)", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +112,7 @@ class KeywordTagger:
         function = self.taxonomy.topics[topic].function
         region = self.router.detect_region(mentions)
         route = self.router.route(function, region, mentions)
-        cues = len(_CUE_RE.findall(body))
+        cues = len(COMPLAINT_CUE_PATTERN.findall(body))
         relevance = round(min(1.0, 0.15 + 0.2 * cues + (0.2 if total else 0.0)), 3)
         top3 = [
             {"topic": code, "score": round(len(hits) / total, 3)}

@@ -29,6 +29,7 @@ class RawItem:
     author: str | None
     published_at: datetime | None
     raw: Mapping[str, Any] = field(default_factory=dict)
+    group_key: str | None = None  # same conversation by construction, e.g. "x:<tweet id>"
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aduan.settings import Settings
 from collectors.base import SourceSpec
-from collectors.errors import CollectorError, PermanentError
+from collectors.errors import CollectorError, MissingCredentials, PermanentError
 from collectors.registry import collector_for
 from collectors.store import store_items
 from models.base import utcnow
@@ -75,6 +75,8 @@ def collect_source(
         if collector is None:
             raise PermanentError(f"tidak ada kolektor untuk jenis sumber '{spec.kind.value}'")
         result = collector.fetch(spec, client=client)
+    except MissingCredentials as exc:
+        return _record_disabled(sessions, summary, str(exc), started)
     except CollectorError as exc:
         return _record_failure(sessions, summary, str(exc), started)
     except Exception as exc:  # the one catch-all per source run: record it, go on
@@ -115,6 +117,21 @@ def _record_failure(
     with sessions() as session, session.begin():
         source = session.get_one(Source, summary.source_id)
         source.record_failure(started, message, disable_after=DISABLE_AFTER_FAILURES)
+        session.add(_run_row(summary, started))
+    return summary
+
+
+def _record_disabled(
+    sessions: sessionmaker[Session], summary: SourceRunSummary, message: str, started: datetime
+) -> SourceRunSummary:
+    """Not an error of the source: it cannot run until an admin configures it."""
+    log.warning("source %s disabled: %s", summary.source_name, message)
+    summary.status = SourceRunStatus.SKIPPED
+    summary.message = message
+    with sessions() as session, session.begin():
+        source = session.get_one(Source, summary.source_id)
+        source.last_attempt_at = started
+        source.disable(message)
         session.add(_run_row(summary, started))
     return summary
 

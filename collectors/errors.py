@@ -9,6 +9,7 @@ import httpx
 
 __all__ = [
     "CollectorError",
+    "MissingCredentials",
     "ParseError",
     "PermanentError",
     "TransientError",
@@ -31,6 +32,10 @@ class TransientError(CollectorError):
 
 class PermanentError(CollectorError):
     """The configuration must be fixed (404, 401/403, bad URL, no credentials)."""
+
+
+class MissingCredentials(PermanentError):
+    """The source needs a secret that is not configured; the source is switched off."""
 
 
 class ParseError(CollectorError):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -47,8 +47,8 @@ def store_items(
 
     An item is a duplicate when this source already has its external id, or when any
     source already has its canonical URL (the same article listed in two feeds).
-    Items with the same content hash from different URLs are kept and share a cluster.
-    Safe to run twice and under concurrent runs (the unique key decides).
+    Items with the same content hash from different URLs are kept; ``dedup.cluster_items``
+    puts them in one cluster. Safe to run twice and under concurrent runs (the unique key decides).
     """
     result = StoreResult()
     for raw in items:
@@ -71,17 +71,11 @@ def store_items(
             "fetched_at": now,
             "raw": dict(raw.raw),
             "content_hash": digest,
+            "group_key": raw.group_key,
         }
         new_id = _insert_ignoring_conflict(session, values)
         if new_id is None:
             result.duplicates += 1
             continue
-        cluster = session.scalar(
-            select(Item.cluster_id)
-            .where(Item.content_hash == digest, Item.id != new_id, Item.cluster_id.is_not(None))
-            .order_by(Item.id)
-            .limit(1)
-        )
-        session.execute(update(Item).where(Item.id == new_id).values(cluster_id=cluster or new_id))
         result.new_ids.append(new_id)
     return result

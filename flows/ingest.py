@@ -10,9 +10,13 @@ from sqlalchemy import select
 
 from aduan.db import get_engine, get_sessionmaker, session_scope
 from aduan.settings import get_settings
+from classifier.mentions import build_gazetteer
 from classifier.tag import build_default_tagger, tag_items
 from collectors.collect import collect_source
+from collectors.dedup import cluster_items
+from collectors.enrich import enrich_items
 from collectors.http import build_client
+from collectors.pages import PageFetcher
 from collectors.registry import COLLECTORS
 from models.base import utcnow
 from models.item import Item, ItemSuggestion
@@ -40,6 +44,32 @@ def collect(source_id: int) -> dict[str, Any]:
     return asdict(summary)
 
 
+@task(name="fetch-articles", retries=1, retry_delay_seconds=5)
+def fetch_articles(item_ids: list[int]) -> dict[str, int]:
+    """Full text for feed entries that mention an agency or read like a complaint."""
+    if not item_ids:
+        return {"fetched": 0, "skipped": 0, "failed": 0}
+    settings = get_settings()
+    with (
+        build_client(timeout=settings.http_timeout, user_agent=settings.user_agent) as client,
+        session_scope() as session,
+    ):
+        fetcher = PageFetcher(client, user_agent=settings.user_agent)
+        report = enrich_items(
+            session, item_ids, fetcher=fetcher, gazetteer=build_gazetteer(session), now=utcnow()
+        )
+    return asdict(report)
+
+
+@task(name="cluster-items", retries=1, retry_delay_seconds=5)
+def cluster(item_ids: list[int]) -> int:
+    """Group retweets, copies and near-duplicates; returns how many joined a cluster."""
+    if not item_ids:
+        return 0
+    with session_scope() as session:
+        return cluster_items(session, item_ids, now=utcnow())
+
+
 @task(name="tag-items", retries=1, retry_delay_seconds=5)
 def tag(item_ids: list[int]) -> int:
     if not item_ids:
@@ -62,8 +92,10 @@ def ingest(source_names: list[str] | None = None) -> dict[str, Any]:
     logger = get_run_logger()
     summaries = [collect(source_id) for source_id in list_sources(source_names)]
     new_ids = [i for s in summaries for i in s["new_item_ids"]]
-    to_tag = sorted(set(new_ids) | set(untagged_item_ids()))
-    tagged = tag(to_tag)
+    articles = fetch_articles(new_ids)
+    to_process = sorted(set(new_ids) | set(untagged_item_ids()))
+    clustered = cluster(to_process)
+    tagged = tag(to_process)
     for s in summaries:
         s.pop("new_item_ids")
         logger.info(
@@ -79,5 +111,7 @@ def ingest(source_names: list[str] | None = None) -> dict[str, Any]:
         "sources": summaries,
         "new": len(new_ids),
         "tagged": tagged,
+        "articles": articles,
+        "joined_clusters": clustered,
         "errors": sum(s["errors"] for s in summaries),
     }

@@ -14,6 +14,7 @@ from models.enums import (
     UserRole,
 )
 from models.event import AppendOnlyError, Event, record_event
+from models.fingerprint import ItemBucket, ItemFingerprint
 from models.item import InvalidTransition, Item, ItemSuggestion, TriageDecision
 from models.region import Region
 from models.source import Source, SourceRun
@@ -31,6 +32,8 @@ __all__ = [
     "FollowUp",
     "InvalidTransition",
     "Item",
+    "ItemBucket",
+    "ItemFingerprint",
     "ItemSuggestion",
     "Region",
     "RegionLevel",

@@ -47,6 +47,9 @@ class Item(Base):
     raw: Mapped[dict[str, Any]] = mapped_column(default=dict)
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     cluster_id: Mapped[int | None] = mapped_column(index=True)
+    # Items that are the same conversation by construction (a retweet and its original):
+    # "x:<original tweet id>". Clustering joins items with the same key first.
+    group_key: Mapped[str | None] = mapped_column(String(128), index=True)
 
     triage_state: Mapped[TriageState] = mapped_column(
         enum_column(TriageState), default=TriageState.PENDING

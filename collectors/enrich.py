@@ -1,0 +1,92 @@
+"""Fetching the full article for feed entries worth it: those that mention an agency or
+read like a report of a public-service problem. Failures are logged skips: the item
+keeps its feed text."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from classifier.baseline import COMPLAINT_CUE_PATTERN
+from classifier.mentions import Gazetteer
+from collectors.errors import CollectorError
+from collectors.pages import PageFetcher
+from models.enums import SourceKind
+from models.item import Item
+from models.source import Source
+
+__all__ = ["EnrichReport", "enrich_items", "worth_fetching"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class EnrichReport:
+    fetched: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+
+def worth_fetching(text: str, gazetteer: Gazetteer) -> bool:
+    """An agency is mentioned, or a place plus a complaint cue, or several cues."""
+    mentions = gazetteer.find(text)
+    if any(m.kind == "agency" for m in mentions):
+        return True
+    cues = len(COMPLAINT_CUE_PATTERN.findall(text))
+    return cues >= 2 or (cues >= 1 and any(m.kind == "region" for m in mentions))
+
+
+def enrich_items(
+    session: Session,
+    item_ids: Sequence[int],
+    *,
+    fetcher: PageFetcher,
+    gazetteer: Gazetteer,
+    now: datetime,
+) -> EnrichReport:
+    report = EnrichReport()
+    rows = session.scalars(
+        select(Item)
+        .join(Source)
+        .where(Item.id.in_(list(item_ids)), Source.kind == SourceKind.RSS)
+        .order_by(Item.id)
+    ).all()
+    for item in rows:
+        url = item.url or ""
+        if not re.match(r"https?://", url) or "article" in item.raw:
+            report.skipped += 1
+            continue
+        if not worth_fetching(f"{item.title or ''}\n{item.text}", gazetteer):
+            report.skipped += 1
+            continue
+        try:
+            article = fetcher.fetch(url)
+        except CollectorError as exc:
+            log.warning("article %s skipped: %s", url, exc)
+            item.raw = {**item.raw, "article_error": str(exc)[:500]}
+            report.failed += 1
+            continue
+        raw = {
+            **item.raw,
+            "article": {
+                "method": article.method,
+                "encoding": article.encoding,
+                "fetched_at": now.isoformat(),
+            },
+        }
+        if len(article.text) > len(item.text):
+            raw["feed_text"] = item.text
+            item.text = article.text
+        item.title = item.title or article.title
+        item.author = item.author or article.author
+        item.published_at = item.published_at or article.published_at
+        item.raw = raw
+        report.fetched += 1
+    session.flush()
+    return report
