@@ -64,8 +64,24 @@ class Article:
     method: str  # how the body was found: jsonld, site-rule, article, density
 
 
+def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
+    """Decode the bytes UTF-8 rejects as Windows-1252 (pages that mix the two)."""
+    assert isinstance(error, UnicodeDecodeError)  # noqa: S101  registered for decoding only
+    bad = error.object[error.start : error.end]
+    return bad.decode("cp1252", errors="replace"), error.end
+
+
+codecs.register_error("aduan-cp1252", _cp1252_fallback)
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+
+
 def decode_html(content: bytes, declared: str | None = None) -> tuple[str, str]:
-    """Text and the encoding used. Valid UTF-8 wins over a wrong declared charset."""
+    """Text and the encoding used, trusting the bytes over what the page declares.
+
+    Valid UTF-8 wins over a wrong declared charset; a declared single-byte charset is
+    used when the bytes decode with it; a page that mixes UTF-8 with Windows-1252 bytes
+    is read as both; otherwise charset detection decides.
+    """
     if content.startswith(codecs.BOM_UTF8):
         return content[3:].decode("utf-8", errors="replace"), "utf-8"
     try:
@@ -80,16 +96,23 @@ def decode_html(content: bytes, declared: str | None = None) -> tuple[str, str]:
         if not name:
             continue
         try:
-            codecs.lookup(name)
+            codec = codecs.lookup(name).name
         except LookupError:
             continue
-        if name.lower().replace("_", "-") in ("iso-8859-1", "latin-1", "latin1", "ascii"):
-            name = "cp1252"  # what browsers do, and what such pages usually are
-        return content.decode(name, errors="replace"), name
+        if codec in ("utf-8", "ascii"):
+            continue  # UTF-8 just failed
+        if codec in ("latin-1", "iso8859-1"):
+            codec = "cp1252"  # what browsers do with a declared Latin-1
+        try:
+            return content.decode(codec), codec
+        except UnicodeDecodeError:
+            continue
+    if _UTF8_MULTIBYTE.search(content):
+        return content.decode("utf-8", errors="aduan-cp1252"), "utf-8+cp1252"
     guess = from_bytes(content).best()
-    if guess is not None:
+    if guess is not None and guess.encoding not in ("utf_8", "ascii"):
         return str(guess), guess.encoding
-    return content.decode("utf-8", errors="replace"), "utf-8"
+    return content.decode("cp1252", errors="replace"), "cp1252"
 
 
 @lru_cache(maxsize=1)
