@@ -1,0 +1,92 @@
+"""Full articles are fetched only for feed entries worth it; failures keep the feed text."""
+
+from __future__ import annotations
+
+import httpx
+from pytest_httpserver import HTTPServer
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from classifier.mentions import build_gazetteer
+from collectors.enrich import enrich_items, worth_fetching
+from collectors.pages import PageFetcher
+from models import Item, Source, SourceKind, utcnow
+
+BODY = "<p>Jalan di Kecamatan Gambut rusak parah, warga meminta Dinas PUPR memperbaiki.</p>" * 6
+
+
+def _item(session: Session, source: Source, n: int, url: str, text: str) -> int:
+    item = Item(
+        source_id=source.id,
+        external_id=str(n),
+        url=url,
+        title=f"Judul {n}",
+        text=text,
+        content_hash=str(n),
+    )
+    session.add(item)
+    session.flush()
+    return item.id
+
+
+def test_only_relevant_entries_are_fetched_and_failures_keep_feed_text(
+    seeded: Engine, httpserver: HTTPServer, client: httpx.Client
+) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/jalan").respond_with_data(
+        f"<html><head><meta name='author' content='Redaksi'></head><body><article>{BODY}"
+        "</article></body></html>",
+        content_type="text/html",
+    )
+    httpserver.expect_request("/rusak").respond_with_data("hilang", status=404)
+    with Session(seeded) as session:
+        source = Source(kind=SourceKind.RSS, name="f", config={})
+        session.add(source)
+        session.flush()
+        relevant = _item(
+            session, source, 1, httpserver.url_for("/jalan"), "Dinas PUPR diminta perbaiki jalan"
+        )
+        broken = _item(
+            session,
+            source,
+            2,
+            httpserver.url_for("/rusak"),
+            "Jalan rusak di Banjarbaru, warga mengeluh",
+        )
+        ceremony = _item(
+            session,
+            source,
+            3,
+            httpserver.url_for("/upacara"),
+            "Upacara peringatan hari jadi berlangsung meriah",
+        )
+        gazetteer = build_gazetteer(session)
+        fetcher = PageFetcher(client, user_agent="t", attempts=1)
+        report = enrich_items(
+            session,
+            [relevant, broken, ceremony],
+            fetcher=fetcher,
+            gazetteer=gazetteer,
+            now=utcnow(),
+        )
+        assert (report.fetched, report.failed, report.skipped) == (1, 1, 1)
+        enriched = session.get(Item, relevant)
+        assert enriched.text.startswith("Jalan di Kecamatan Gambut rusak parah")
+        assert enriched.raw["feed_text"] == "Dinas PUPR diminta perbaiki jalan"
+        assert enriched.author == "Redaksi"
+        failed = session.get(Item, broken)
+        assert failed.text == "Jalan rusak di Banjarbaru, warga mengeluh"
+        assert "404" in failed.raw["article_error"]
+        # a second pass does not fetch again
+        again = enrich_items(
+            session, [relevant], fetcher=fetcher, gazetteer=gazetteer, now=utcnow()
+        )
+        assert again.fetched == 0
+
+
+def test_worth_fetching_needs_an_agency_or_complaint_cues(seeded: Engine) -> None:
+    with Session(seeded) as session:
+        gazetteer = build_gazetteer(session)
+    assert worth_fetching("Disdukcapil buka layanan malam", gazetteer)
+    assert worth_fetching("Warga Banjarmasin mengeluh air keruh", gazetteer)
+    assert not worth_fetching("Pertandingan sepak bola berakhir imbang", gazetteer)
