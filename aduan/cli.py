@@ -60,12 +60,18 @@ def db_upgrade() -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Berkas YAML daftar feed (bawaan: ADUAN_FEEDS_FILE atau contoh bawaan).",
 )
-def db_init(feeds: Path | None) -> None:
+@click.option(
+    "--wilayah",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Tabel kode wilayah Kemendagri (CSV: kode,nama,level) untuk memuat kecamatan Kalsel.",
+)
+def db_init(feeds: Path | None, wilayah: Path | None) -> None:
     """Migrasi skema, lalu muat wilayah, daftar SKPD dan sumber. Aman diulang."""
     from aduan.migrate import upgrade_database
     from aduan.reference import (
         SAMPLE_FEEDS_FILE,
         load_agencies,
+        load_districts,
         load_regions,
         load_sources,
         load_x_source,
@@ -77,11 +83,14 @@ def db_init(feeds: Path | None) -> None:
     feeds_file = feeds or settings.feeds_file or SAMPLE_FEEDS_FILE
     with session_scope(engine) as session:
         regions = load_regions(session)
+        districts = load_districts(session, wilayah) if wilayah else None
         agencies = load_agencies(session)
         sources = load_sources(session, feeds_file)
         x_source = load_x_source(session, token_configured=settings.x_bearer_token is not None)
     click.echo(f"Basis data siap: {_where(engine.url)}")
     click.echo(f"  wilayah: {regions}")
+    if districts is not None:
+        click.echo(f"  kecamatan: {districts} (dari {wilayah})")
     click.echo(f"  SKPD:    {agencies}")
     click.echo(f"  sumber:  {sources} (dari {feeds_file})")
     x_state = "aktif" if settings.x_bearer_token else "nonaktif: ADUAN_X_BEARER_TOKEN belum diisi"
@@ -139,6 +148,67 @@ def ingest(sources: tuple[str, ...], as_json: bool) -> None:
 
         pending = count_queue(session)
     click.echo(f"Antrean triase: {pending} item menunggu. Lihat: aduan queue list")
+
+
+# --- import -----------------------------------------------------------------------------
+
+
+@cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--map",
+    "mappings",
+    multiple=True,
+    metavar="FIELD=KOLOM",
+    help="Pasangkan kolom berkas ke isian: text, title, date, author, contact, region, url, id.",
+)
+@click.option("--partial", is_flag=True, help="Simpan baris yang valid walau ada baris salah.")
+@click.option("--dry-run", is_flag=True, help="Hanya periksa; tidak menyimpan apa pun.")
+def import_(path: Path, mappings: tuple[str, ...], partial: bool, dry_run: bool) -> None:
+    """Impor aduan yang dikumpulkan manual dari berkas CSV atau XLSX.
+
+    Semua baris diperiksa dulu. Tanpa --partial, satu baris salah membatalkan seluruh berkas.
+    Mengimpor berkas yang sama lagi tidak menambah apa pun.
+    """
+    from aduan.pipeline import process_new_items
+    from collectors.manual import guess_mapping, manual_source, parse_rows, read_table
+    from collectors.store import store_items
+    from models.base import utcnow
+
+    overrides = {}
+    for pair in mappings:
+        name, sep, column = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"format --map adalah FIELD=KOLOM, bukan {pair!r}")
+        overrides[name.strip()] = column
+    try:
+        header, rows = read_table(path)
+        mapping = guess_mapping(header, overrides)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    report = parse_rows(header, rows, mapping, file_name=path.name)
+    for error in report.errors:
+        click.echo(f"  baris {error.row}: {error.message}", err=True)
+    click.echo(
+        f"{report.rows} baris dibaca: {len(report.items)} valid, {len(report.errors)} salah."
+    )
+    if report.errors and not partial:
+        raise click.ClickException(
+            "tidak ada yang disimpan karena ada baris salah; perbaiki berkasnya atau pakai "
+            "--partial untuk menyimpan baris yang valid saja"
+        )
+    if dry_run:
+        click.echo("Uji coba (--dry-run): tidak ada yang disimpan.")
+        return
+    now = utcnow()
+    with session_scope() as session:
+        source_id = manual_source(session)
+        stored = store_items(session, source_id, report.items, now=now)
+        processed = process_new_items(session, stored.new_ids, now=now)
+    click.echo(
+        f"Tersimpan: {len(stored.new_ids)} aduan baru, {stored.duplicates} sudah ada sebelumnya, "
+        f"{processed.tagged} diberi label. Lihat: aduan queue list"
+    )
 
 
 # --- queue ------------------------------------------------------------------------------
@@ -238,6 +308,47 @@ def sources_list(as_json: bool) -> None:
             [r["id"], r["name"], r["kind"], state, r["items"], shown, r["consecutive_failures"]]
         )
     _echo_table(table, ["id", "nama", "jenis", "status", "item", "sukses terakhir", "gagal"])
+
+
+def _set_enabled(name: str, enabled: bool) -> None:
+    from models.event import record_event
+    from models.source import Source
+
+    with session_scope() as session:
+        source = session.scalar(select(Source).where(Source.name == name))
+        if source is None:
+            raise click.ClickException(f"sumber '{name}' tidak ada (lihat: aduan sources list)")
+        before = {"enabled": source.enabled, "disabled_reason": source.disabled_reason}
+        if enabled:
+            source.enabled = True
+            source.disabled_reason = None
+            source.consecutive_failures = 0
+        else:
+            source.disable("dinonaktifkan oleh admin")
+        record_event(
+            session,
+            actor="cli",
+            entity_type="source",
+            entity_id=source.id,
+            action="enable" if enabled else "disable",
+            before=before,
+            after={"enabled": source.enabled},
+        )
+    click.echo(f"Sumber '{name}' {'diaktifkan' if enabled else 'dinonaktifkan'}.")
+
+
+@sources.command("enable")
+@click.argument("name")
+def sources_enable(name: str) -> None:
+    """Aktifkan lagi sumber NAME (misalnya setelah dinonaktifkan karena gagal beruntun)."""
+    _set_enabled(name, True)
+
+
+@sources.command("disable")
+@click.argument("name")
+def sources_disable(name: str) -> None:
+    """Nonaktifkan sumber NAME; pengumpulan melewatinya sampai diaktifkan lagi."""
+    _set_enabled(name, False)
 
 
 def main() -> None:

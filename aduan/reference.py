@@ -27,6 +27,7 @@ __all__ = [
     "SAMPLE_FEEDS_FILE",
     "LoadReport",
     "load_agencies",
+    "load_districts",
     "load_regions",
     "load_sources",
     "load_x_source",
@@ -73,6 +74,46 @@ def load_regions(session: Session, path: Path = REGIONS_FILE) -> LoadReport:
             report.created += 1
         elif _apply(region, values):
             report.updated += 1
+    return report
+
+
+#: Kecamatan names that are also everyday words; they are not used for place detection.
+AMBIGUOUS_DISTRICT_NAMES = frozenset({"tanjung", "rantau", "batu", "danau", "sungai", "pulau"})
+
+
+def load_districts(session: Session, path: Path, *, province_code: str = "63") -> LoadReport:
+    """Kecamatan of the province from a Kemendagri table (CSV with kode, nama, level).
+
+    The project does not ship this table; point ``aduan db init --wilayah`` at the
+    official one (e.g. the MIT-licensed cahyadsn/wilayah export).
+    """
+    report = LoadReport()
+    by_code = {r.code: r for r in session.scalars(select(Region))}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            code = row.get("kode", "")
+            if row.get("level") != "3" or not code.startswith(f"{province_code}."):
+                continue
+            parent = by_code.get(code.rsplit(".", 1)[0])
+            if parent is None:
+                continue
+            name = row["nama"].strip()
+            values = {
+                "name": f"Kecamatan {name}",
+                "short_name": name,
+                "level": RegionLevel.DISTRICT,
+                "parent_id": parent.id,
+                "aliases": [] if name.lower() in AMBIGUOUS_DISTRICT_NAMES else [name],
+            }
+            region = by_code.get(code)
+            if region is None:
+                region = Region(code=code, **values)
+                session.add(region)
+                by_code[code] = region
+                report.created += 1
+            elif _apply(region, values):
+                report.updated += 1
+    session.flush()
     return report
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.agency import Agency
+from models.enums import RegionLevel
 from models.region import Region
 
 __all__ = ["Gazetteer", "Mention", "build_gazetteer"]
@@ -58,7 +59,9 @@ def build_gazetteer(session: Session) -> Gazetteer:
     """Names, short names, aliases and handles of every agency; names of every region."""
     entries: list[tuple[MentionKind, str, int]] = []
     for region in session.scalars(select(Region)):
-        names = [region.name, region.short_name, *region.aliases]
+        names = [region.name, *region.aliases]
+        if region.level is not RegionLevel.DISTRICT:  # a kecamatan's bare name may be a word
+            names.append(region.short_name)
         entries.extend(("region", name, region.id) for name in names)
     for agency in session.scalars(select(Agency).where(Agency.active.is_(True))):
         names = [agency.name, *agency.short_names, *agency.aliases, *agency.handles]

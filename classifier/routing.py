@@ -58,9 +58,11 @@ class Router:
 
     def detect_region(self, mentions: list[Mention]) -> RegionGuess:
         counts: Counter[int] = Counter()
-        for m in mentions:
-            if m.kind == "region" and len(m.refs) == 1:
-                counts[self._local(m.refs[0])] += 1
+        for m in mentions:  # "Martapura" is a kecamatan and the seat of Kab. Banjar: one place
+            if m.kind == "region":
+                places = {self._local(ref) for ref in m.refs}
+                if len(places) == 1:
+                    counts[places.pop()] += 1
         for m in mentions:  # an agency short name like "Dishub Banjarbaru" names a place too
             if m.kind == "agency" and len(m.refs) == 1:
                 agency = self.agencies.get(m.refs[0])

@@ -35,9 +35,12 @@ def tag_items(session: Session, item_ids: Sequence[int], tagger: Tagger, *, now:
     written = 0
     for start in range(0, len(item_ids), 500):
         chunk = list(item_ids[start : start + 500])
-        items = session.execute(select(Item.id, Item.title, Item.text).where(Item.id.in_(chunk)))
-        for item_id, title, text in items:
-            suggestion = tagger.suggest(title, text)
+        items = session.execute(
+            select(Item.id, Item.title, Item.text, Item.raw).where(Item.id.in_(chunk))
+        )
+        for item_id, title, text, raw in items:
+            region_hint = (raw or {}).get("region")  # a region column of a manual import
+            suggestion = tagger.suggest(title, f"{text}\n{region_hint}" if region_hint else text)
             current = session.scalar(
                 select(ItemSuggestion.model_version).where(
                     ItemSuggestion.item_id == item_id, ItemSuggestion.superseded_at.is_(None)

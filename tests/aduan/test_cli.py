@@ -94,3 +94,25 @@ def test_console_script_end_to_end(tmp_path: Path) -> None:
     } <= set(entries[0])
     assert (tmp_path / "var" / "aduan.db").is_file()
     assert (tmp_path / "var" / "prefect").is_dir()  # Prefect state stays in the data dir
+
+
+def test_sources_can_be_disabled_and_enabled_again(sqlite_engine: Engine) -> None:
+    runner = CliRunner()
+    runner.invoke(cli, ["db", "init"])
+    off = runner.invoke(cli, ["sources", "disable", "Contoh: Kabar Banua"])
+    assert off.exit_code == 0 and "dinonaktifkan" in off.output
+    rows = json.loads(runner.invoke(cli, ["sources", "list", "--json"]).output)
+    assert rows[0]["enabled"] is False and rows[0]["disabled_reason"] == "dinonaktifkan oleh admin"
+    runner.invoke(cli, ["sources", "enable", "Contoh: Kabar Banua"])
+    rows = json.loads(runner.invoke(cli, ["sources", "list", "--json"]).output)
+    assert rows[0]["enabled"] is True
+    missing = runner.invoke(cli, ["sources", "enable", "tidak ada"])
+    assert missing.exit_code != 0 and "tidak ada" in missing.output
+
+
+def test_x_source_is_created_disabled_without_a_token(sqlite_engine: Engine) -> None:
+    result = CliRunner().invoke(cli, ["db", "init"])
+    assert "X:       1 baru" in result.output and "ADUAN_X_BEARER_TOKEN" in result.output
+    rows = json.loads(CliRunner().invoke(cli, ["sources", "list", "--json"]).output)
+    x = next(r for r in rows if r["kind"] == "x")
+    assert x["enabled"] is False and "ADUAN_X_BEARER_TOKEN" in x["disabled_reason"]

@@ -64,3 +64,24 @@ def test_agency_functions_exist_in_the_taxonomy(seeded: Engine) -> None:
     with Session(seeded) as session:
         used = {f for a in session.scalars(select(Agency)) for f in a.function_codes}
     assert used <= known
+
+
+def test_kecamatan_from_the_kemendagri_table_are_found_in_text(
+    sqlite_engine: Engine, shared_dir: Path
+) -> None:
+    from aduan.reference import load_districts
+    from classifier.tag import build_default_tagger
+
+    table = shared_dir / "data/wilayah_id/wilayah_63_kalimantan_selatan.csv"
+    with Session(sqlite_engine) as session, session.begin():
+        load_regions(session)
+        load_agencies(session)
+        first = load_districts(session, table)
+        assert first.created == 156
+        assert load_districts(session, table).created == 0
+    with Session(sqlite_engine) as session:
+        tagger = build_default_tagger(session)
+        s = tagger.suggest(None, "Jalan rusak parah di Kecamatan Gambut, mohon diperbaiki")
+        assert session.get(Region, s.region_id).name == "Kabupaten Banjar"
+        s = tagger.suggest(None, "Lampu PJU mati di Landasan Ulin sejak kemarin")
+        assert session.get(Region, s.region_id).name == "Kota Banjarbaru"

@@ -1,0 +1,125 @@
+"""Manual intake: CSV and XLSX with a column mapping, a row report, all-or-nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import Workbook
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from aduan.cli import cli
+from models import Item, ItemSuggestion, Region, Source, SourceKind
+
+GOOD_CSV = (
+    "No Tiket;Tanggal;Nama Pelapor;Kabupaten/Kota;Isi Aduan\n"
+    "T-001;24/11/2026 09:15;Ahmad;Kota Banjarmasin;Lampu jalan mati di Jl. Veteran sejak seminggu\n"
+    "T-002;2026-11-23;Siti;Kabupaten Tapin;Bansos PKH belum cair, mohon dicek Dinsos\n"
+    ";;;;\n"
+    "T-003;23 November 2026;;Kota Banjarbaru;Sampah menumpuk di pasar, bau sekali\n"
+)
+
+
+def _write(tmp_path: Path, name: str, content: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_text(content, encoding=encoding)
+    return path
+
+
+def _count(engine: Engine) -> int:
+    with Session(engine) as session:
+        return session.scalar(select(func.count()).select_from(Item)) or 0
+
+
+@pytest.fixture
+def db(sqlite_engine: Engine) -> Engine:
+    assert CliRunner().invoke(cli, ["db", "init"]).exit_code == 0
+    return sqlite_engine
+
+
+def test_csv_rows_become_tagged_items_and_reimport_adds_nothing(db: Engine, tmp_path: Path) -> None:
+    path = _write(tmp_path, "aduan.csv", GOOD_CSV)
+    first = CliRunner().invoke(cli, ["import", str(path)])
+    assert first.exit_code == 0, first.output
+    assert "3 baris dibaca: 3 valid, 0 salah" in first.output
+    assert "Tersimpan: 3 aduan baru" in first.output
+    second = CliRunner().invoke(cli, ["import", str(path)])
+    assert "Tersimpan: 0 aduan baru, 3 sudah ada" in second.output
+    with Session(db) as session:
+        items = session.scalars(select(Item).order_by(Item.id)).all()
+        assert [i.external_id for i in items] == ["id:T-001", "id:T-002", "id:T-003"]
+        assert items[0].source.kind is SourceKind.MANUAL
+        assert items[0].published_at.isoformat() == "2026-11-24T01:15:00+00:00"  # 09:15 WITA
+        suggestion = session.scalar(
+            select(ItemSuggestion).where(ItemSuggestion.item_id == items[1].id)
+        )
+        region = session.get(Region, suggestion.region_id)
+        assert region.name == "Kabupaten Tapin"  # from the region column
+
+
+def test_one_bad_row_stops_the_whole_file_unless_partial(db: Engine, tmp_path: Path) -> None:
+    content = GOOD_CSV + "T-004;kemarin sore;Budi;Kota Banjarmasin;Jalan rusak\nT-005;;;;\n"
+    content += "T-001;24/11/2026;Ahmad;Kota Banjarmasin;salinan\n"
+    path = _write(tmp_path, "campur.csv", content)
+    result = CliRunner().invoke(cli, ["import", str(path)])
+    assert result.exit_code != 0
+    assert "baris 6: tanggal tidak terbaca: 'kemarin sore'" in result.output
+    assert "baris 7: isi aduan kosong" in result.output
+    assert "baris 8: duplikat baris 2" in result.output
+    assert "tidak ada yang disimpan" in result.output
+    assert _count(db) == 0
+    partial = CliRunner().invoke(cli, ["import", str(path), "--partial"])
+    assert partial.exit_code == 0 and "Tersimpan: 3 aduan baru" in partial.output
+    assert _count(db) == 3
+
+
+def test_column_mapping_and_hash_ids_for_files_without_ids(db: Engine, tmp_path: Path) -> None:
+    content = "waktu lapor,cerita warga\n2026-11-20 10:00,Air PDAM keruh di Kuin\n"
+    path = _write(tmp_path, "tanpa_id.csv", content, encoding="cp1252")
+    runner = CliRunner()
+    missing = runner.invoke(cli, ["import", str(path)])
+    assert missing.exit_code != 0 and "--map text=" in missing.output
+    ok = runner.invoke(
+        cli, ["import", str(path), "--map", "text=cerita warga", "--map", "date=waktu lapor"]
+    )
+    assert ok.exit_code == 0, ok.output
+    again = runner.invoke(
+        cli, ["import", str(path), "--map", "text=cerita warga", "--map", "date=waktu lapor"]
+    )
+    assert "0 aduan baru" in again.output
+    with Session(db) as session:
+        (item,) = session.scalars(select(Item)).all()
+        assert item.external_id.startswith("row:")
+    bad = runner.invoke(cli, ["import", str(path), "--map", "text=tidak ada"])
+    assert bad.exit_code != 0 and "kolom 'tidak ada' tidak ada" in bad.output
+
+
+def test_xlsx_is_read_like_csv(db: Engine, tmp_path: Path) -> None:
+    from datetime import datetime
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Nomor", "Tanggal", "Keluhan"])
+    sheet.append(["X-1", datetime(2026, 11, 24, 8, 0), "Jembatan di Balangan rusak"])  # noqa: DTZ001
+    sheet.append(["X-2", None, "Puskesmas Marabahan kekurangan obat"])
+    path = tmp_path / "aduan.xlsx"
+    book.save(path)
+    result = CliRunner().invoke(cli, ["import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "2 aduan baru" in result.output
+    listing = json.loads(CliRunner().invoke(cli, ["queue", "list", "--json"]).output)
+    assert {e["source_kind"] for e in listing} == {"manual"}
+
+
+def test_dry_run_and_unsupported_files(db: Engine, tmp_path: Path) -> None:
+    path = _write(tmp_path, "aduan.csv", GOOD_CSV)
+    result = CliRunner().invoke(cli, ["import", str(path), "--dry-run"])
+    assert "tidak ada yang disimpan" in result.output and _count(db) == 0
+    other = _write(tmp_path, "aduan.pdf", "x")
+    result = CliRunner().invoke(cli, ["import", str(other)])
+    assert result.exit_code != 0 and "format berkas tidak didukung" in result.output
+    with Session(db) as session:
+        assert session.scalar(select(Source).where(Source.kind == SourceKind.MANUAL)) is None
