@@ -85,3 +85,14 @@ def test_kecamatan_from_the_kemendagri_table_are_found_in_text(
         assert session.get(Region, s.region_id).name == "Kabupaten Banjar"
         s = tagger.suggest(None, "Lampu PJU mati di Landasan Ulin sejak kemarin")
         assert session.get(Region, s.region_id).name == "Kota Banjarbaru"
+
+
+def test_the_real_feed_list_loads_as_rss_sources(sqlite_engine: Engine) -> None:
+    from aduan.reference import DATA_DIR, load_sources
+    from models import Source, SourceKind
+
+    with Session(sqlite_engine) as session, session.begin():
+        report = load_sources(session, DATA_DIR / "feeds_kalsel.yaml")
+        sources = [(s.kind, s.config["url"]) for s in session.scalars(select(Source))]
+    assert report.created == len(sources) >= 5
+    assert all(kind is SourceKind.RSS and url.startswith("https://") for kind, url in sources)
