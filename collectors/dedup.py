@@ -11,10 +11,12 @@ import hashlib
 import re
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from models.fingerprint import ItemBucket, ItemFingerprint
@@ -33,6 +35,9 @@ BANDS = 16
 ROWS = NUM_PERM // BANDS  # 4 rows per band: pairs above ~0.5 Jaccard become candidates
 NEAR_DUPLICATE_THRESHOLD = 0.6
 WINDOW = timedelta(days=30)
+#: A story copied 500 times must not cost 500 comparisons per new copy: the newest
+#: candidates suffice, since copies of one story share a cluster.
+MAX_CANDIDATES = 50
 _PRIME = np.uint64(4294967311)  # the first prime above 2**32
 _rng = np.random.default_rng(20261124)  # fixed: signatures must be stable across runs
 _A = _rng.integers(1, 2**31, size=NUM_PERM, dtype=np.uint64)
@@ -74,78 +79,132 @@ def estimate_similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean(a == b))
 
 
-def _near_duplicate(
-    session: Session, item_id: int, signature: np.ndarray, keys: list[int], since: datetime
-) -> int | None:
-    candidates = session.execute(
-        select(ItemFingerprint.item_id, ItemFingerprint.signature)
-        .join(ItemBucket, ItemBucket.item_id == ItemFingerprint.item_id)
-        .where(
-            ItemBucket.bucket.in_(keys),
-            ItemFingerprint.created_at >= since,
-            ItemFingerprint.item_id != item_id,
+@dataclass(slots=True)
+class _Batch:
+    """What the items clustered so far in this call know, before it is written."""
+
+    by_group: dict[str, int] = field(default_factory=dict)
+    by_hash: dict[str, int] = field(default_factory=dict)
+    buckets: dict[int, list[int]] = field(default_factory=dict)
+    signatures: dict[int, np.ndarray] = field(default_factory=dict)
+    clusters: dict[int, int] = field(default_factory=dict)
+
+
+def _known_clusters(session: Session, column: Any, values: set[str]) -> dict[str, int]:
+    if not values:
+        return {}
+    rows = session.execute(
+        select(column, func.min(Item.cluster_id))
+        .where(column.in_(list(values)), Item.cluster_id.is_not(None))
+        .group_by(column)
+    )
+    return {value: cluster for value, cluster in rows}
+
+
+def _stored_candidates(session: Session, keys: set[int], since: datetime) -> dict[int, list[int]]:
+    """bucket -> recent fingerprinted item ids, for all buckets of a chunk at once."""
+    found: dict[int, list[int]] = {}
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), 900):
+        rows = session.execute(
+            select(ItemBucket.bucket, ItemBucket.item_id)
+            .join(ItemFingerprint, ItemFingerprint.item_id == ItemBucket.item_id)
+            .where(
+                ItemBucket.bucket.in_(ordered[start : start + 900]),
+                ItemFingerprint.created_at >= since,
+            )
         )
-        .distinct()
-    ).all()
-    best_id, best = None, NEAR_DUPLICATE_THRESHOLD
-    for other_id, blob in candidates:
-        score = estimate_similarity(signature, np.frombuffer(blob, dtype=np.uint32))
-        if score >= best:
-            best_id, best = other_id, score
-    return best_id
+        for bucket, item_id in rows:
+            found.setdefault(bucket, []).append(item_id)
+    return found
 
 
-def _cluster_of(session: Session, item_id: int | None) -> int | None:
-    return session.scalar(select(Item.cluster_id).where(Item.id == item_id)) if item_id else None
+def _load_signatures(session: Session, ids: set[int], into: dict[int, np.ndarray]) -> None:
+    missing = sorted(ids - into.keys())
+    for start in range(0, len(missing), 900):
+        rows = session.execute(
+            select(ItemFingerprint.item_id, ItemFingerprint.signature).where(
+                ItemFingerprint.item_id.in_(missing[start : start + 900])
+            )
+        )
+        for item_id, blob in rows:
+            into[item_id] = np.frombuffer(blob, dtype=np.uint32)
 
 
 def cluster_items(session: Session, item_ids: Sequence[int], *, now: datetime) -> int:
     """Give each unclustered item a cluster id; returns how many joined an existing cluster.
 
     Order of evidence: the same group key (a retweet and its original), the same content
-    hash, then a near-duplicate among items fingerprinted in the last 30 days.
+    hash, then a near-duplicate among items fingerprinted in the last 30 days (candidates
+    from the LSH bucket index only). Works in chunks of 500 with a few queries per chunk.
     """
     joined = 0
-    for item_id in sorted(item_ids):
-        item = session.get(Item, item_id)
-        if item is None or item.cluster_id is not None:
-            continue
-        cluster = None
-        if item.group_key:
-            cluster = session.scalar(
-                select(Item.cluster_id)
-                .where(
-                    Item.group_key == item.group_key,
-                    Item.id != item.id,
-                    Item.cluster_id.is_not(None),
+    ids = sorted(set(item_ids))
+    for start in range(0, len(ids), 500):
+        joined += _cluster_chunk(session, ids[start : start + 500], now=now)
+    return joined
+
+
+def _cluster_chunk(session: Session, ids: list[int], *, now: datetime) -> int:
+    rows = session.execute(
+        select(Item.id, Item.title, Item.text, Item.content_hash, Item.group_key)
+        .where(Item.id.in_(ids), Item.cluster_id.is_(None))
+        .order_by(Item.id)
+    ).all()
+    if not rows:
+        return 0
+    batch = _Batch(
+        by_group=_known_clusters(
+            session, Item.group_key, {r.group_key for r in rows if r.group_key}
+        ),
+        by_hash=_known_clusters(session, Item.content_hash, {r.content_hash for r in rows}),
+    )
+    prepared = []
+    all_keys: set[int] = set()
+    for row in rows:
+        signature = minhash_signature(f"{row.title or ''}\n{row.text}")
+        keys = bucket_keys(signature) if signature is not None else []
+        all_keys.update(keys)
+        prepared.append((row, signature, keys))
+    stored = _stored_candidates(session, all_keys, now - WINDOW)
+    _load_signatures(session, {i for ids_ in stored.values() for i in ids_}, batch.signatures)
+
+    joined = 0
+    fingerprints, buckets = [], []
+    for row, signature, keys in prepared:
+        cluster = batch.by_group.get(row.group_key or "") or batch.by_hash.get(row.content_hash)
+        if cluster is None and signature is not None:
+            candidates = {i for k in keys for i in (*stored.get(k, ()), *batch.buckets.get(k, ()))}
+            best_id, best = None, NEAR_DUPLICATE_THRESHOLD
+            for other in sorted(candidates, reverse=True)[:MAX_CANDIDATES]:
+                other_sig = batch.signatures.get(other)
+                if other_sig is None:
+                    continue
+                score = estimate_similarity(signature, other_sig)
+                if score >= best:
+                    best_id, best = other, score
+            if best_id is not None:
+                cluster = batch.clusters.get(best_id) or session.scalar(
+                    select(Item.cluster_id).where(Item.id == best_id)
                 )
-                .order_by(Item.id)
-                .limit(1)
-            )
-        if cluster is None:
-            cluster = session.scalar(
-                select(Item.cluster_id)
-                .where(
-                    Item.content_hash == item.content_hash,
-                    Item.id != item.id,
-                    Item.cluster_id.is_not(None),
-                )
-                .order_by(Item.id)
-                .limit(1)
-            )
-        signature = minhash_signature(f"{item.title or ''}\n{item.text}")
-        if signature is not None:
-            keys = bucket_keys(signature)
-            if cluster is None:
-                cluster = _cluster_of(
-                    session, _near_duplicate(session, item.id, signature, keys, now - WINDOW)
-                )
-            if session.get(ItemFingerprint, item.id) is None:
-                session.add(
-                    ItemFingerprint(item_id=item.id, signature=signature.tobytes(), created_at=now)
-                )
-                session.add_all(ItemBucket(bucket=k, item_id=item.id) for k in set(keys))
-        item.cluster_id = cluster or item.id
         joined += int(cluster is not None)
-        session.flush()
+        cluster = cluster or row.id
+        batch.clusters[row.id] = cluster
+        if row.group_key:
+            batch.by_group.setdefault(row.group_key, cluster)
+        batch.by_hash.setdefault(row.content_hash, cluster)
+        if signature is not None:
+            batch.signatures[row.id] = signature
+            fingerprints.append(
+                {"item_id": row.id, "signature": signature.tobytes(), "created_at": now}
+            )
+            for key in set(keys):
+                batch.buckets.setdefault(key, []).append(row.id)
+                buckets.append({"bucket": key, "item_id": row.id})
+    if fingerprints:
+        session.execute(insert(ItemFingerprint), fingerprints)
+        session.execute(insert(ItemBucket), buckets)
+    session.execute(
+        update(Item), [{"id": item_id, "cluster_id": c} for item_id, c in batch.clusters.items()]
+    )
     return joined

@@ -67,7 +67,11 @@ def parse_feed(
 ) -> FetchResult:
     """Entries of a feed document as RawItems; a malformed feed is parsed as far as it goes."""
     headers = {"content-location": base_url, "content-type": content_type or "application/xml"}
-    parsed = feedparser.parse(content, response_headers=headers)
+    # We keep text only (html_to_text drops scripts), so feedparser need not sanitise HTML
+    # or rewrite its links: that work is most of its time.
+    parsed = feedparser.parse(
+        content, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+    )
     warnings: list[str] = []
     if not parsed.get("version"):
         if parsed.get("bozo") and not parsed.entries:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from collectors.base import RawItem
 from collectors.normalize import canonical_url, content_hash
+from models.enums import TriageState
 from models.item import Item
 
 __all__ = ["StoreResult", "store_items"]
@@ -27,17 +28,32 @@ class StoreResult:
     duplicates: int = 0
 
 
-def _insert_ignoring_conflict(session: Session, values: dict[str, Any]) -> int | None:
-    """INSERT ... ON CONFLICT (source_id, external_id) DO NOTHING RETURNING id."""
+def _insert_ignoring_conflicts(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """INSERT ... ON CONFLICT (source_id, external_id) DO NOTHING RETURNING id, for many
+    rows at once; returns external_id -> id of the rows that were new."""
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = (
         insert(Item)
-        .values(**values)
         .on_conflict_do_nothing(index_elements=["source_id", "external_id"])
-        .returning(Item.id)
+        .returning(Item.id, Item.external_id)
     )
-    return session.execute(stmt).scalar_one_or_none()
+    new: dict[str, int] = {}
+    for start in range(0, len(rows), 500):
+        for item_id, external_id in session.execute(stmt, rows[start : start + 500]):
+            new[external_id] = item_id
+    return new
+
+
+def _known_urls(session: Session, urls: set[str]) -> set[str]:
+    known: set[str] = set()
+    ordered = sorted(urls)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        known.update(
+            session.scalars(select(Item.canonical_url).where(Item.canonical_url.in_(chunk)))
+        )
+    return known
 
 
 def store_items(
@@ -48,34 +64,41 @@ def store_items(
     An item is a duplicate when this source already has its external id, or when any
     source already has its canonical URL (the same article listed in two feeds).
     Items with the same content hash from different URLs are kept; ``dedup.cluster_items``
-    puts them in one cluster. Safe to run twice and under concurrent runs (the unique key decides).
+    puts them in one cluster. Safe to run twice and under concurrent runs (the unique key
+    decides).
     """
     result = StoreResult()
-    for raw in items:
+    batch = list(items)
+    known = _known_urls(session, {u for raw in batch if (u := canonical_url(raw.url))})
+    rows: list[dict[str, Any]] = []
+    claimed: set[str] = set()
+    for raw in batch:
         url = canonical_url(raw.url)
-        if url is not None and session.scalar(
-            select(Item.id).where(Item.canonical_url == url).limit(1)
-        ):
+        if url is not None and (url in known or url in claimed):
             result.duplicates += 1
             continue
-        digest = content_hash(raw.title, raw.text)
-        values = {
-            "source_id": source_id,
-            "external_id": raw.external_id,
-            "url": raw.url,
-            "canonical_url": url,
-            "author": raw.author,
-            "title": raw.title,
-            "text": raw.text[:MAX_TEXT_CHARS],
-            "published_at": raw.published_at,
-            "fetched_at": now,
-            "raw": dict(raw.raw),
-            "content_hash": digest,
-            "group_key": raw.group_key,
-        }
-        new_id = _insert_ignoring_conflict(session, values)
-        if new_id is None:
-            result.duplicates += 1
-            continue
-        result.new_ids.append(new_id)
+        if url is not None:
+            claimed.add(url)
+        rows.append(
+            {
+                "source_id": source_id,
+                "external_id": raw.external_id,
+                "url": raw.url,
+                "canonical_url": url,
+                "author": raw.author,
+                "title": raw.title,
+                "text": raw.text[:MAX_TEXT_CHARS],
+                "published_at": raw.published_at,
+                "fetched_at": now,
+                "raw": dict(raw.raw),
+                "content_hash": content_hash(raw.title, raw.text),
+                "group_key": raw.group_key,
+                "triage_state": TriageState.PENDING,
+            }
+        )
+    if not rows:
+        return result
+    new = _insert_ignoring_conflicts(session, rows)
+    result.new_ids = [new[r["external_id"]] for r in rows if r["external_id"] in new]
+    result.duplicates += len(rows) - len(result.new_ids)
     return result

@@ -1,0 +1,12 @@
+"""The benchmarks still run (on a small stream; their figures live in docs/benchmarks.md)."""
+
+from __future__ import annotations
+
+from bench.pipeline import run
+
+
+def test_pipeline_benchmark_runs_and_reports_memory() -> None:
+    result = run(1200, batch=200)
+    assert result["items"] >= 1200
+    assert result["joined_clusters"] > 0  # every 10th replica keeps its text
+    assert len(result["memory"]) >= 9
