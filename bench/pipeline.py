@@ -72,22 +72,24 @@ def _rss_mb() -> float:
     return float("nan")
 
 
+def _words(match: re.Match[bytes], rng: random.Random) -> bytes:
+    return match.group(1) + b" ".join(w.encode() for w in rng.choices(VOCAB, k=40)) + b" "
+
+
 def replicated_feeds(total: int) -> Iterator[tuple[int, bytes]]:
     """(replica number, feed document) until about ``total`` entries were produced."""
     documents = [p.read_bytes() for p in sorted(SHARED.glob("*.xml"))]
-    per_round = sum(d.count(b"<item") + d.count(b"<entry") for d in documents)
-    rounds = -(-total // per_round)
-    for replica in range(rounds):
+    replica = -1
+    while True:  # the caller stops once it has seen enough items
+        replica += 1
         rng = random.Random(replica)
         for doc in documents:
             tag = f"r{replica}".encode()
             doc = re.sub(rb"(<guid[^>]*>)", rb"\1" + tag + b"-", doc)
             doc = re.sub(rb"(<link>)(https?://[^<]+)", rb"\1\2?" + tag, doc)
             doc = re.sub(rb'(rdf:about=")', rb"\1" + tag, doc)
-            if replica % 10:
-                words = [w.encode() for w in rng.choices(VOCAB, k=8)]
-                doc = re.sub(rb"(<title>)", rb"\1" + b" ".join(words) + b" ", doc)
-                doc = re.sub(rb"(<description>)", rb"\1" + b" ".join(reversed(words)) + b" ", doc)
+            if replica % 10:  # a new story: enough new words that it is no near-duplicate
+                doc = re.sub(rb"(<title>|<description>)", lambda m, rng=rng: _words(m, rng), doc)
             yield replica, doc
 
 
