@@ -4,25 +4,44 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from aduan.settings import get_settings
 from classifier.baseline import KeywordTagger, Suggestion
+from classifier.bootstrap import ensure_active_model
 from classifier.mentions import build_gazetteer
+from classifier.predict import ModelTagger
+from classifier.registry import ModelRegistry
 from classifier.routing import Router
 from classifier.taxonomy import load_taxonomy
 from models.item import Item, ItemSuggestion
 
-__all__ = ["Tagger", "build_default_tagger", "tag_items"]
+__all__ = ["Tagger", "build_default_tagger", "build_keyword_tagger", "tag_items"]
 
 
 class Tagger(Protocol):
     def suggest(self, title: str | None, text: str) -> Suggestion: ...
 
 
-def build_default_tagger(session: Session) -> Tagger:
+def build_default_tagger(session: Session, *, model_dir: Path | None = None) -> Tagger:
+    """The active model from the registry (the bootstrap model when none was trained)."""
+    registry = ModelRegistry(model_dir or get_settings().resolved_model_dir)
+    version = ensure_active_model(registry)
+    return ModelTagger(
+        registry.load(version),
+        version=version,
+        taxonomy=load_taxonomy(),
+        gazetteer=build_gazetteer(session),
+        router=Router(session),
+    )
+
+
+def build_keyword_tagger(session: Session) -> Tagger:
+    """The rule-based tagger (no model): for comparisons and as a documented fallback."""
     return KeywordTagger(load_taxonomy(), build_gazetteer(session), Router(session))
 
 

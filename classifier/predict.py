@@ -1,0 +1,99 @@
+"""Suggestions from the trained model bundle: topic and function with probabilities,
+relevance, routing to a Kalsel SKPD, top-3 for the UI, and the terms behind them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from classifier.baseline import Suggestion, _mention_dict
+from classifier.mentions import Gazetteer
+from classifier.model import explain, predict_top
+from classifier.routing import Router
+from classifier.taxonomy import Taxonomy
+from classifier.train import ModelBundle
+
+__all__ = ["RELEVANCE_THRESHOLD", "REVIEW_THRESHOLD", "ModelTagger"]
+
+#: Below this confidence (topic or function) an item is marked "needs review".
+REVIEW_THRESHOLD = 0.5
+#: Below this probability of being a complaint an item is marked "needs review".
+RELEVANCE_THRESHOLD = 0.5
+
+
+class ModelTagger:
+    def __init__(
+        self,
+        bundle: ModelBundle,
+        *,
+        version: str,
+        taxonomy: Taxonomy,
+        gazetteer: Gazetteer,
+        router: Router,
+    ) -> None:
+        self.bundle = bundle
+        self.version = version
+        self.taxonomy = taxonomy
+        self.gazetteer = gazetteer
+        self.router = router
+
+    def suggest(self, title: str | None, text: str) -> Suggestion:
+        return self.suggest_many([(title, text)])[0]
+
+    def suggest_many(self, posts: Sequence[tuple[str | None, str]]) -> list[Suggestion]:
+        bodies = [f"{title}\n{text}" if title else text for title, text in posts]
+        topics = predict_top(self.bundle.topic, bodies, k=3)
+        agencies = (
+            predict_top(self.bundle.agency, bodies, k=len(self.bundle.agency.classes_))
+            if self.bundle.agency is not None
+            else [None] * len(bodies)
+        )
+        relevance = self.bundle.relevance.predict_proba(bodies)
+        complaint_col = list(self.bundle.relevance.classes_).index("complaint")
+        results = []
+        for body, topic, agency, rel in zip(bodies, topics, agencies, relevance, strict=True):
+            functions: dict[str, float] = defaultdict(float)
+            if agency is not None:
+                for name, p in agency.top:
+                    function = self.bundle.agency_functions.get(name)
+                    if function:
+                        functions[function] += p
+            if not functions:
+                functions[self.taxonomy.topics[topic.label].function] = topic.confidence
+            ranked = sorted(functions.items(), key=lambda kv: -kv[1])
+            function, function_conf = ranked[0]
+            mentions = self.gazetteer.find(body)
+            region = self.router.detect_region(mentions)
+            route = self.router.route(function, region, mentions)
+            agency_conf = route.confidence if "menyebut" in route.reason else function_conf
+            relevance_p = float(rel[complaint_col])
+            results.append(
+                Suggestion(
+                    topic=topic.label,
+                    topic_confidence=topic.confidence,
+                    function=function,
+                    agency_id=route.agency_id,
+                    agency_confidence=round(float(agency_conf), 4),
+                    region_id=region.region_id,
+                    region_confidence=region.confidence,
+                    relevance=round(relevance_p, 4),
+                    needs_review=(
+                        topic.confidence < REVIEW_THRESHOLD
+                        or agency_conf < REVIEW_THRESHOLD
+                        or relevance_p < RELEVANCE_THRESHOLD
+                        or route.agency_id is None
+                    ),
+                    model_version=self.version,
+                    details={
+                        "top3_topics": [{"topic": t, "p": p} for t, p in topic.top],
+                        "top3_functions": [
+                            {"function": f, "p": round(p, 4)} for f, p in ranked[:3]
+                        ],
+                        "topic_terms": explain(self.bundle.topic, body, topic.label),
+                        "agency_reason": route.reason,
+                        "region_reason": region.reason,
+                        "mentions": [_mention_dict(m) for m in mentions],
+                    },
+                )
+            )
+        return results

@@ -1,0 +1,166 @@
+"""Versioned model directories with metadata, saved with skops (never pickle), one active.
+
+<model_dir>/versions/<version>/{topic,agency,relevance}.skops + metadata.json
+<model_dir>/ACTIVE          the active version's name
+<model_dir>/holdout.csv     the fixed holdout the promotion gate compares on
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy
+import scipy
+import sklearn
+import skops
+import skops.io as sio
+
+from classifier.train import ModelBundle
+
+__all__ = ["ModelRegistry", "PromotionResult", "UntrustedModelError"]
+
+PARTS = ("topic", "agency", "relevance")
+#: Types a model file may contain; anything else is refused before loading.
+TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "classifier.model.")
+#: "Not worse" allows for this much noise on the holdout.
+PROMOTION_TOLERANCE = 0.005
+
+
+class UntrustedModelError(RuntimeError):
+    """A model file holds types outside the allow-list; it is not loaded."""
+
+
+@dataclass(frozen=True, slots=True)
+class PromotionResult:
+    promoted: bool
+    reason: str
+    candidate: dict[str, Any]
+    active: dict[str, Any] | None
+
+
+def _load_part(path: Path) -> Any:
+    untrusted = sio.get_untrusted_types(file=path)
+    refused = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
+    if refused:
+        raise UntrustedModelError(f"{path} memuat tipe yang tidak dipercaya: {refused}")
+    return sio.load(path, trusted=untrusted)
+
+
+class ModelRegistry:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.versions_dir = root / "versions"
+
+    @property
+    def holdout_path(self) -> Path:
+        return self.root / "holdout.csv"
+
+    def versions(self) -> list[dict[str, Any]]:
+        if not self.versions_dir.is_dir():
+            return []
+        found = []
+        for path in sorted(self.versions_dir.iterdir()):
+            meta = path / "metadata.json"
+            if meta.is_file():
+                found.append(json.loads(meta.read_text(encoding="utf-8")))
+        return found
+
+    def active_version(self) -> str | None:
+        pointer = self.root / "ACTIVE"
+        if not pointer.is_file():
+            return None
+        version = pointer.read_text(encoding="utf-8").strip()
+        return version if (self.versions_dir / version).is_dir() else None
+
+    def set_active(self, version: str) -> None:
+        if not (self.versions_dir / version).is_dir():
+            raise KeyError(f"versi model tidak ada: {version}")
+        tmp = self.root / "ACTIVE.tmp"
+        tmp.write_text(version + "\n", encoding="utf-8")
+        tmp.replace(self.root / "ACTIVE")  # atomic: readers see the old or the new name
+
+    def save(
+        self,
+        bundle: ModelBundle,
+        *,
+        kind: str,
+        data_digest: str,
+        n_rows: int,
+        metrics: dict[str, Any] | None = None,
+        version: str | None = None,
+    ) -> str:
+        now = datetime.now(UTC)
+        version = version or f"{now:%Y%m%d-%H%M%S}-{data_digest[:8]}"
+        target = self.versions_dir / version
+        tmp = self.versions_dir / f".{version}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        for part in PARTS:
+            model = getattr(bundle, part)
+            if model is not None:
+                sio.dump(model, tmp / f"{part}.skops")
+        metadata = {
+            "version": version,
+            "kind": kind,
+            "created_at": now.isoformat(),
+            "training_data_sha256": data_digest,
+            "training_rows": n_rows,
+            "metrics": metrics or {},
+            "agency_functions": bundle.agency_functions,
+            "topics": [str(c) for c in bundle.topic.classes_],
+            "agencies": [str(c) for c in bundle.agency.classes_] if bundle.agency else [],
+            "libraries": {
+                "python": platform.python_version(),
+                "scikit-learn": sklearn.__version__,
+                "numpy": numpy.__version__,
+                "scipy": scipy.__version__,
+                "skops": skops.__version__,
+            },
+        }
+        (tmp / "metadata.json").write_text(
+            json.dumps(metadata, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+        tmp.replace(target)
+        return version
+
+    def load(self, version: str | None = None) -> ModelBundle:
+        version = version or self.active_version()
+        if version is None:
+            raise LookupError("belum ada model aktif")
+        path = self.versions_dir / version
+        metadata = json.loads((path / "metadata.json").read_text(encoding="utf-8"))
+        parts = {
+            p: _load_part(path / f"{p}.skops") if (path / f"{p}.skops").is_file() else None
+            for p in PARTS
+        }
+        return ModelBundle(
+            topic=parts["topic"],
+            agency=parts["agency"],
+            relevance=parts["relevance"],
+            agency_functions=metadata.get("agency_functions", {}),
+            metadata=metadata,
+        )
+
+    def update_metrics(self, version: str, key: str, metrics: dict[str, Any]) -> None:
+        meta_path = self.versions_dir / version / "metadata.json"
+        metadata = json.loads(meta_path.read_text(encoding="utf-8"))
+        metadata.setdefault("metrics", {})[key] = metrics
+        meta_path.write_text(json.dumps(metadata, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def is_not_worse(candidate: dict[str, Any], active: dict[str, Any]) -> tuple[bool, str]:
+    """Both tasks' accuracy and macro-F1 at least the active model's, less the tolerance."""
+    for task in ("topic", "agency"):
+        if task not in candidate or task not in active:
+            continue
+        for metric in ("accuracy", "macro_f1"):
+            new, old = candidate[task][metric], active[task][metric]
+            if new < old - PROMOTION_TOLERANCE:
+                return False, f"{task} {metric} turun: {new:.4f} < {old:.4f}"
+    return True, "tidak lebih buruk dari model aktif"

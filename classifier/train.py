@@ -1,0 +1,196 @@
+"""Training data, training the model bundle, and evaluating it."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import random
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
+from sklearn.pipeline import Pipeline
+
+from classifier.labels import AgencyMap, load_agency_map
+from classifier.model import build_pipeline
+
+__all__ = [
+    "ModelBundle",
+    "TrainingSet",
+    "evaluate_bundle",
+    "load_training_csv",
+    "train_bundle",
+]
+
+NEGATIVES_FILE = Path(__file__).resolve().parent / "data" / "relevance_negatives.yaml"
+DATE_COLUMNS = ("tanggal_keluhan", "tanggal", "date", "created_at", "waktu")
+MAX_RELEVANCE_POSITIVES = 4000
+
+
+@dataclass(slots=True)
+class TrainingSet:
+    texts: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    agencies: list[str | None] = field(default_factory=list)
+    dates: list[str] = field(default_factory=list)
+    skipped: int = 0
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def digest(self) -> str:
+        h = hashlib.sha256()
+        for text, topic, agency in zip(self.texts, self.topics, self.agencies, strict=True):
+            h.update(f"{text}\x1f{topic}\x1f{agency}\x1e".encode())
+        return h.hexdigest()
+
+    def subset(self, index: Iterable[int]) -> TrainingSet:
+        idx = list(index)
+        return TrainingSet(
+            texts=[self.texts[i] for i in idx],
+            topics=[self.topics[i] for i in idx],
+            agencies=[self.agencies[i] for i in idx],
+            dates=[self.dates[i] for i in idx] if self.dates else [],
+        )
+
+    def extend(self, other: TrainingSet) -> None:
+        self.texts += other.texts
+        self.topics += other.topics
+        self.agencies += other.agencies
+        self.dates += other.dates if self.dates else []
+
+
+def load_training_csv(
+    path: Path,
+    *,
+    text_column: str = "keluhan",
+    topic_column: str | None = None,
+    agency_column: str | None = "instansi",
+    agency_map: AgencyMap | None = None,
+) -> TrainingSet:
+    """Rows with a text; topics from ``topic_column`` or else from the agency via the map.
+    Exact duplicate texts are kept once (the first)."""
+    agency_map = agency_map or load_agency_map()
+    data = TrainingSet()
+    seen: set[str] = set()
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        columns = reader.fieldnames or []
+        for needed in (text_column, topic_column, agency_column):
+            if needed and needed not in columns:
+                raise ValueError(f"kolom '{needed}' tidak ada di {path.name} (ada: {columns})")
+        date_column = next((c for c in DATE_COLUMNS if c in columns), None)
+        for row in reader:
+            text = (row.get(text_column) or "").strip()
+            if not text or text in seen:
+                data.skipped += 1
+                continue
+            agency = (row.get(agency_column) or "").strip() if agency_column else ""
+            if topic_column:
+                topic = (row.get(topic_column) or "").strip()
+            else:
+                topic = agency_map.topic(agency) or "other" if agency else ""
+            if not topic:
+                data.skipped += 1
+                continue
+            seen.add(text)
+            data.texts.append(text)
+            data.topics.append(topic)
+            data.agencies.append(agency_map.agency_class(agency) if agency else None)
+            data.dates.append(row.get(date_column, "") if date_column else "")
+    return data
+
+
+@lru_cache(maxsize=1)
+def relevance_negatives() -> tuple[str, ...]:
+    data = yaml.safe_load(NEGATIVES_FILE.read_text(encoding="utf-8"))
+    return tuple(data["texts"])
+
+
+@dataclass(slots=True)
+class ModelBundle:
+    topic: Pipeline
+    agency: Pipeline | None
+    relevance: Pipeline
+    agency_functions: dict[str, str]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def train_bundle(
+    data: TrainingSet,
+    *,
+    agency_map: AgencyMap | None = None,
+    extra_negatives: Sequence[str] = (),
+    seed: int = 0,
+) -> ModelBundle:
+    agency_map = agency_map or load_agency_map()
+    min_df = 1 if len(data) < 2000 else 2  # small seed sets: every word counts
+    topic = build_pipeline(min_df=min_df).fit(data.texts, data.topics)
+    labelled = [i for i, a in enumerate(data.agencies) if a]
+    agency = None
+    if labelled and len({data.agencies[i] for i in labelled}) > 1:
+        agency = build_pipeline(min_df=min_df).fit(
+            [data.texts[i] for i in labelled], [data.agencies[i] for i in labelled]
+        )
+    rng = random.Random(seed)  # noqa: S311  sampling, not security
+    positives = list(data.texts)
+    if len(positives) > MAX_RELEVANCE_POSITIVES:
+        positives = rng.sample(positives, MAX_RELEVANCE_POSITIVES)
+    negatives = [*relevance_negatives(), *extra_negatives]
+    relevance = build_pipeline(class_weight="balanced", min_df=min_df).fit(
+        positives + negatives, ["complaint"] * len(positives) + ["other"] * len(negatives)
+    )
+    functions = {}
+    for name in set(filter(None, data.agencies)):
+        function = agency_map.function(name)
+        if function:
+            functions[name] = function
+    return ModelBundle(topic=topic, agency=agency, relevance=relevance, agency_functions=functions)
+
+
+def _task_metrics(model: Pipeline, texts: list[str], labels: list[str]) -> dict[str, Any]:
+    proba = model.predict_proba(texts)
+    classes = model.classes_
+    order = np.argsort(-proba, axis=1)
+    predicted = classes[order[:, 0]]
+    truth = np.asarray(labels)
+    top3 = np.array([t in classes[o[:3]] for t, o in zip(truth, order, strict=True)])
+    confidence = proba.max(axis=1)
+    keep = np.argsort(-confidence)[: max(1, round(0.8 * len(texts)))]
+    labels_sorted = sorted(set(truth) | set(predicted))
+    p, r, f, s = precision_recall_fscore_support(
+        truth, predicted, labels=labels_sorted, zero_division=0
+    )
+    return {
+        "accuracy": round(float(accuracy_score(truth, predicted)), 4),
+        "macro_f1": round(float(f1_score(truth, predicted, average="macro", zero_division=0)), 4),
+        "top3_accuracy": round(float(top3.mean()), 4),
+        "accuracy_at_80_coverage": round(float((predicted[keep] == truth[keep]).mean()), 4),
+        "per_class": {
+            label: {
+                "precision": round(float(pi), 4),
+                "recall": round(float(ri), 4),
+                "f1": round(float(fi), 4),
+                "support": int(si),
+            }
+            for label, pi, ri, fi, si in zip(labels_sorted, p, r, f, s, strict=True)
+        },
+    }
+
+
+def evaluate_bundle(bundle: ModelBundle, data: TrainingSet) -> dict[str, Any]:
+    result: dict[str, Any] = {"n": len(data)}
+    result["topic"] = _task_metrics(bundle.topic, data.texts, data.topics)
+    labelled = [i for i, a in enumerate(data.agencies) if a]
+    if bundle.agency is not None and labelled:
+        result["agency"] = _task_metrics(
+            bundle.agency, [data.texts[i] for i in labelled], [data.agencies[i] for i in labelled]
+        )
+    result["label_counts"] = dict(Counter(data.topics).most_common())
+    return result
