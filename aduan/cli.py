@@ -435,13 +435,20 @@ def queue() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Cetak sebagai JSON (daftar objek).")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--offset", default=0, show_default=True, type=click.IntRange(0))
-def queue_list(as_json: bool, limit: int, offset: int) -> None:
-    """Tampilkan item yang menunggu triase, terbaru dahulu, dengan saran label."""
+@click.option(
+    "--order",
+    type=click.Choice(["newest", "uncertain"]),
+    default="newest",
+    show_default=True,
+    help="newest: terbaru dahulu; uncertain: model paling ragu dahulu.",
+)
+def queue_list(as_json: bool, limit: int, offset: int, order: str) -> None:
+    """Tampilkan item yang menunggu triase dengan saran label."""
     from classifier.taxonomy import load_taxonomy
     from triage.queue import count_queue, list_queue
 
     with session_scope() as session:
-        entries = list_queue(session, limit=limit, offset=offset)
+        entries = list_queue(session, limit=limit, offset=offset, order=order)
         total = count_queue(session)
     if as_json:
         click.echo(json.dumps([e.as_json() for e in entries], ensure_ascii=False, indent=2))

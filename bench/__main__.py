@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from bench import pipeline
+from bench import active_learning, classifier_quality, pipeline
 
-BENCHMARKS = {"pipeline": pipeline.main}
+BENCHMARKS = {
+    "pipeline": pipeline.main,
+    "classifier_quality": classifier_quality.main,
+    "active_learning": active_learning.main,
+}
 
 if __name__ == "__main__":
     names = sys.argv[1:] or list(BENCHMARKS)

@@ -32,6 +32,8 @@ class AgencyMap:
 
     def function(self, name: str) -> str | None:
         name = name.strip()
+        if name.startswith("fungsi:"):  # a label from an admin decision
+            return name.removeprefix("fungsi:")
         if name == self.office_class or name.startswith(self.office_prefixes):
             return self.office_function
         entry = self.agencies.get(name)

@@ -25,12 +25,16 @@ __all__ = [
     "TrainingSet",
     "evaluate_bundle",
     "load_training_csv",
+    "read_negatives",
     "train_bundle",
 ]
 
 NEGATIVES_FILE = Path(__file__).resolve().parent / "data" / "relevance_negatives.yaml"
 DATE_COLUMNS = ("tanggal_keluhan", "tanggal", "date", "created_at", "waktu")
-MAX_RELEVANCE_POSITIVES = 4000
+#: Complaints used per negative in the relevance model: more drowns the few negatives
+#: (measured: 46% of unseen news passed as complaints at 3:1, 69% at 10:1).
+RELEVANCE_RATIO = 3
+MIN_RELEVANCE_POSITIVES = 300
 
 
 @dataclass(slots=True)
@@ -113,6 +117,17 @@ def relevance_negatives() -> tuple[str, ...]:
     return tuple(data["texts"])
 
 
+def read_negatives(path: Path) -> list[str]:
+    """Texts that are not complaints: a CSV with a ``text`` column, or one text per line."""
+    raw = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() == ".csv":
+        reader = csv.DictReader(raw.splitlines())
+        if "text" not in (reader.fieldnames or []):
+            raise ValueError(f"{path.name}: kolom 'text' tidak ada")
+        return [r["text"].strip() for r in reader if (r.get("text") or "").strip()]
+    return [line.strip() for line in raw.splitlines() if line.strip()]
+
+
 @dataclass(slots=True)
 class ModelBundle:
     topic: Pipeline
@@ -139,10 +154,11 @@ def train_bundle(
             [data.texts[i] for i in labelled], [data.agencies[i] for i in labelled]
         )
     rng = random.Random(seed)  # noqa: S311  sampling, not security
-    positives = list(data.texts)
-    if len(positives) > MAX_RELEVANCE_POSITIVES:
-        positives = rng.sample(positives, MAX_RELEVANCE_POSITIVES)
     negatives = [*relevance_negatives(), *extra_negatives]
+    positives = list(data.texts)
+    cap = max(MIN_RELEVANCE_POSITIVES, RELEVANCE_RATIO * len(negatives))
+    if len(positives) > cap:
+        positives = rng.sample(positives, cap)
     relevance = build_pipeline(class_weight="balanced", min_df=min_df).fit(
         positives + negatives, ["complaint"] * len(positives) + ["other"] * len(negatives)
     )

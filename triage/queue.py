@@ -14,7 +14,7 @@ from models.item import Item, ItemSuggestion
 from models.region import Region
 from models.source import Source
 
-__all__ = ["QueueEntry", "count_queue", "list_queue"]
+__all__ = ["ORDERS", "QueueEntry", "count_queue", "list_queue"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +49,19 @@ def count_queue(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(pending)) or 0
 
 
-def list_queue(session: Session, *, limit: int = 50, offset: int = 0) -> list[QueueEntry]:
+ORDERS = ("newest", "uncertain")
+
+
+def list_queue(
+    session: Session, *, limit: int = 50, offset: int = 0, order: str = "newest"
+) -> list[QueueEntry]:
+    """Pending items with their current suggestion.
+
+    ``order="uncertain"`` puts the items the model is least sure of first (active
+    learning: an admin's decision teaches the most there).
+    """
+    if order not in ORDERS:
+        raise ValueError(f"urutan tidak dikenal: {order} (pilihan: {', '.join(ORDERS)})")
     suggestion = aliased(ItemSuggestion)
     stmt = (
         Item.awaiting_triage()
@@ -82,6 +94,10 @@ def list_queue(session: Session, *, limit: int = 50, offset: int = 0) -> list[Qu
         .limit(limit)
         .offset(offset)
     )
+    if order == "uncertain":
+        stmt = stmt.order_by(None).order_by(
+            suggestion.topic_confidence.asc().nulls_first(), Item.id.desc()
+        )
     rows = session.execute(stmt).all()
     return [
         QueueEntry(

@@ -72,3 +72,18 @@ def test_one_broken_source_does_not_stop_the_others(
     assert by_name["down"]["status"] == "failed" and "HTTP 500" in by_name["down"]["message"]
     assert by_name["html"]["status"] == "failed" and "bukan feed" in by_name["html"]["message"]
     assert report["new"] == 14 and report["errors"] == 2
+
+
+def test_queue_can_be_ordered_least_confident_first(
+    prefect_harness: None, sample_db: Engine
+) -> None:
+    from flows.ingest import ingest
+
+    ingest()
+    with Session(sample_db) as session:
+        entries = list_queue(session, limit=100, order="uncertain")
+        assert len(entries) == 14
+        confidences = [e.topic_confidence for e in entries]
+        assert confidences == sorted(confidences)
+        with pytest.raises(ValueError, match="urutan"):
+            list_queue(session, order="acak")

@@ -1,0 +1,78 @@
+"""Classifier quality and speed on a time split of the Surabaya complaint data.
+
+Train on 2022, test on 2023-01..03 (../shared/data/surabaya_mediacenter). Prints the
+metrics of both tasks, batch prediction speed on one core, and training time.
+
+    python -m bench.classifier_quality [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from classifier.lifecycle import summary
+from classifier.train import TrainingSet, evaluate_bundle, load_training_csv, train_bundle
+
+DATA = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "data"
+    / "surabaya_mediacenter"
+    / "surabaya_keluhan_2022-01_2023-03.csv"
+)
+
+
+def time_split(data: TrainingSet) -> tuple[TrainingSet, TrainingSet]:
+    train = data.subset(i for i, d in enumerate(data.dates) if d < "2023")
+    test = data.subset(i for i, d in enumerate(data.dates) if d >= "2023")
+    return train, test
+
+
+def run() -> dict[str, Any]:
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    data = load_training_csv(DATA)
+    train, test = time_split(data)
+    started = time.perf_counter()
+    bundle = train_bundle(train)
+    train_seconds = time.perf_counter() - started
+    metrics = summary(evaluate_bundle(bundle, test))
+    texts = test.texts * 3
+    started = time.perf_counter()
+    bundle.topic.predict_proba(texts)
+    per_second = len(texts) / (time.perf_counter() - started)
+    return {
+        **metrics,
+        "train_rows": len(train),
+        "train_seconds_all_models": round(train_seconds, 1),
+        "predict_texts_per_second": round(per_second),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    result = run()
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    for task in ("topic", "agency"):
+        m = result[task]
+        print(
+            f"{task}: accuracy {m['accuracy']:.3f}  macro-F1 {m['macro_f1']:.3f}  "
+            f"top-3 {m['top3_accuracy']:.3f}  accuracy@80% {m['accuracy_at_80_coverage']:.3f}"
+        )
+    print(
+        f"train rows {result['train_rows']}, training all models "
+        f"{result['train_seconds_all_models']} s, batch prediction "
+        f"{result['predict_texts_per_second']} texts/s"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,194 @@
+"""The trained classifier: normalisation, registry with skops, the promotion gate, the
+CLI, suggestions from the active model, and the learning loop from decisions."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+import skops.io as sio
+from click.testing import CliRunner
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from aduan.cli import cli
+from bench.classifier_quality import DATA
+from classifier.bootstrap import bootstrap_training_set, ensure_active_model
+from classifier.decisions import decision_labels
+from classifier.lifecycle import promote, read_holdout
+from classifier.normalize import normalize_text
+from classifier.registry import ModelRegistry, UntrustedModelError
+from classifier.tag import build_default_tagger
+from classifier.train import load_training_csv, train_bundle
+from models import (
+    Agency,
+    Item,
+    RejectReason,
+    Source,
+    SourceKind,
+    TriageDecision,
+    TriageState,
+)
+
+
+def test_normalisation_handles_informal_indonesian() -> None:
+    text = "Tolonggg @DishubBjm jln di #JalanAYani rusak bgt, hub 0812-3456-7890 https://t.co/x"
+    assert normalize_text(text) == (
+        "tolong dishubbjm jalan di jalan a yani rusak banget hub _telp_ _url_"
+    )
+    assert normalize_text("NIK 6371012345678901 anak2 gak sekolah") == (
+        "nik _nik_ anak anak tidak sekolah"
+    )
+
+
+@pytest.fixture(scope="module")
+def small_csv(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Path:
+    """1,500 rows of the shared Surabaya data, enough for a real but quick model."""
+    path = tmp_path_factory.mktemp("data") / "kecil.csv"
+    with DATA.open(encoding="utf-8") as src, path.open("w", encoding="utf-8", newline="") as dst:
+        reader = csv.DictReader(src)
+        writer = csv.DictWriter(dst, fieldnames=reader.fieldnames)
+        writer.writeheader()
+        for n, row in enumerate(reader):
+            if n % 7 == 0:
+                writer.writerow(row)
+    return path
+
+
+def test_registry_round_trip_with_skops(tmp_path: Path, small_csv: Path) -> None:
+    data = load_training_csv(small_csv)
+    bundle = train_bundle(data)
+    registry = ModelRegistry(tmp_path)
+    version = registry.save(bundle, kind="trained", data_digest=data.digest(), n_rows=len(data))
+    loaded = registry.load(version)
+    texts = data.texts[:50]
+    assert (loaded.topic.predict(texts) == bundle.topic.predict(texts)).all()
+    meta = registry.versions()[0]
+    assert meta["training_data_sha256"] == data.digest()
+    assert {"scikit-learn", "numpy", "skops"} <= set(meta["libraries"])
+    assert not list((tmp_path / "versions" / version).glob("*.pkl"))
+
+
+class Sneaky:
+    """A type no model file should hold."""
+
+
+def test_model_files_with_unknown_types_are_refused(tmp_path: Path) -> None:
+    registry = ModelRegistry(tmp_path)
+    bundle = train_bundle(bootstrap_training_set())
+    version = registry.save(bundle, kind="bootstrap", data_digest="x" * 64, n_rows=1)
+    sio.dump({"model": Sneaky()}, tmp_path / "versions" / version / "topic.skops")
+    with pytest.raises(UntrustedModelError, match="tidak dipercaya"):
+        registry.load(version)
+
+
+def test_cli_train_evaluate_list_and_the_gate(tmp_path: Path, small_csv: Path) -> None:
+    runner = CliRunner()
+    reg = tmp_path / "models"
+    trained = runner.invoke(
+        cli, ["classifier", "train", "--data", str(small_csv), "--out", str(reg)]
+    )
+    assert trained.exit_code == 0, trained.output
+    assert "dipromosikan" in trained.output and (reg / "holdout.csv").is_file()
+    result = runner.invoke(
+        cli,
+        [
+            "classifier",
+            "evaluate",
+            "--data",
+            str(reg / "holdout.csv"),
+            "--text-column",
+            "text",
+            "--topic-column",
+            "topic",
+            "--agency-column",
+            "agency",
+            "--model",
+            str(reg),
+            "--json",
+        ],
+    )
+    metrics = json.loads(result.output)
+    for task in ("topic", "agency"):
+        assert set(metrics[task]) == {
+            "accuracy",
+            "macro_f1",
+            "top3_accuracy",
+            "accuracy_at_80_coverage",
+        }
+        assert 0.4 < metrics[task]["accuracy"] <= 1
+    assert metrics["n"] > 100
+    text = runner.invoke(
+        cli, ["classifier", "evaluate", "--data", str(small_csv), "--model", str(reg)]
+    )
+    assert "macro-F1" in text.output and "Dinas Perhubungan" in text.output
+
+    registry = ModelRegistry(reg)
+    good = registry.active_version()
+    weak = train_bundle(bootstrap_training_set())  # knows nothing of Surabaya's agencies
+    weak.agency_functions = {}
+    worse = registry.save(weak, kind="bootstrap", data_digest="0" * 64, n_rows=10)
+    refused = runner.invoke(cli, ["classifier", "promote", worse, "--model-dir", str(reg)])
+    assert refused.exit_code == 1 and "turun" in refused.output
+    assert registry.active_version() == good
+    forced = promote(registry, worse, holdout=read_holdout(registry.holdout_path), force=True)
+    assert forced.promoted and registry.active_version() == worse
+    listing = runner.invoke(cli, ["classifier", "list", "--model-dir", str(reg)])
+    assert f"* {worse}" in listing.output and good in listing.output
+
+
+def test_suggestions_come_from_the_active_model_with_reasons(
+    seeded: Engine, tmp_path: Path
+) -> None:
+    with Session(seeded) as session:
+        tagger = build_default_tagger(session, model_dir=tmp_path / "models")
+        post = tagger.suggest(None, "tolong air PDAM di Banjarmasin keruh dan bau sudah 3 hari")
+        assert post.model_version.startswith("bootstrap-")
+        assert post.topic == "utilities" and post.function == "water_supply"
+        assert session.get(Agency, post.agency_id).name == "Perumda PTAM Bandarmasih"
+        assert len(post.details["top3_topics"]) == 3
+        assert post.details["topic_terms"]
+        noise = tagger.suggest(None, "selamat ulang tahun semoga sukses selalu")
+        assert noise.needs_review
+
+
+def test_decisions_become_labels_and_negatives(seeded: Engine) -> None:
+    with Session(seeded) as session:
+        source = Source(kind=SourceKind.MANUAL, name="m", config={})
+        session.add(source)
+        session.flush()
+        agency = session.scalar(select(Agency).where(Agency.code == "6371-dishub"))
+        items = []
+        for n, text in enumerate(["parkir liar di pasar", "promo diskon besar", "ktp habis"]):
+            item = Item(source_id=source.id, external_id=str(n), text=text, content_hash=str(n))
+            session.add(item)
+            items.append(item)
+        session.flush()
+        session.add_all(
+            [
+                TriageDecision(
+                    item_id=items[0].id,
+                    state=TriageState.CONFIRMED,
+                    topic="transport",
+                    agency_id=agency.id,
+                ),
+                TriageDecision(
+                    item_id=items[1].id, state=TriageState.REJECTED, reject_reason=RejectReason.SPAM
+                ),
+                TriageDecision(item_id=items[2].id, state=TriageState.DEFERRED),
+            ]
+        )
+        session.flush()
+        labels = decision_labels(session)
+    assert labels.labelled.texts == ["parkir liar di pasar"]
+    assert labels.labelled.agencies == ["fungsi:transport"]
+    assert labels.negatives == ["promo diskon besar"]
+
+
+def test_bootstrap_model_is_created_once(tmp_path: Path) -> None:
+    registry = ModelRegistry(tmp_path)
+    first = ensure_active_model(registry)
+    assert ensure_active_model(registry) == first
+    assert len(registry.versions()) == 1

@@ -1,0 +1,30 @@
+"""The quality gate: the classifier trained on 2022 must stay above the committed floors
+on 2023-01..03 of the shared Surabaya data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bench.classifier_quality import DATA, time_split
+from classifier.lifecycle import summary
+from classifier.train import evaluate_bundle, load_training_csv, train_bundle
+
+BASELINE = Path(__file__).resolve().parents[2] / "classifier" / "quality_baseline.json"
+
+
+@pytest.fixture(scope="module")
+def metrics(shared_dir: Path) -> dict:
+    assert DATA.is_file(), f"missing {DATA}"
+    train, test = time_split(load_training_csv(DATA))
+    assert len(train) > 8000 and len(test) > 2000
+    return summary(evaluate_bundle(train_bundle(train), test))
+
+
+@pytest.mark.parametrize("task", ["topic", "agency"])
+def test_metrics_stay_above_the_committed_floors(metrics: dict, task: str) -> None:
+    floors = json.loads(BASELINE.read_text())[task]
+    for name, floor in floors.items():
+        assert metrics[task][name] >= floor, f"{task} {name}: {metrics[task][name]} < {floor}"

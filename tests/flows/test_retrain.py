@@ -1,0 +1,59 @@
+"""The retrain flow under Prefect: base data plus decisions, through the gate."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from aduan.reference import load_agencies, load_regions
+from aduan.settings import get_settings
+from bench.classifier_quality import DATA
+from classifier.registry import ModelRegistry
+from models import Item, Source, SourceKind, TriageDecision, TriageState
+
+pytestmark = pytest.mark.flow
+
+
+def test_retrain_uses_decisions_and_activates_through_the_gate(
+    prefect_harness: None, sqlite_engine: Engine, tmp_path: Path, shared_dir: Path
+) -> None:
+    from flows.retrain import retrain
+
+    base = tmp_path / "base.csv"
+    with DATA.open(encoding="utf-8") as src, base.open("w", encoding="utf-8", newline="") as dst:
+        reader = csv.DictReader(src)
+        writer = csv.DictWriter(dst, fieldnames=reader.fieldnames)
+        writer.writeheader()
+        for n, row in enumerate(reader):
+            if n % 8 == 0:
+                writer.writerow(row)
+    with Session(sqlite_engine) as session, session.begin():
+        load_regions(session)
+        load_agencies(session)
+        source = Source(kind=SourceKind.MANUAL, name="m", config={})
+        session.add(source)
+        session.flush()
+        for n in range(25):
+            item = Item(
+                source_id=source.id,
+                external_id=str(n),
+                content_hash=str(n),
+                text=f"lampu jalan mati di gang {n} Banjarbaru, gelap sekali",
+            )
+            session.add(item)
+            session.flush()
+            session.add(
+                TriageDecision(item_id=item.id, state=TriageState.CONFIRMED, topic="transport")
+            )
+
+    skipped = retrain(min_decisions=50)
+    assert skipped == {"skipped": True, "decisions": 25}
+    result = retrain(base_data=str(base))
+    assert result["decisions"] == 25 and result["promoted"]
+    registry = ModelRegistry(get_settings().resolved_model_dir)
+    assert registry.active_version() == result["version"]
+    assert result["metrics"]["topic"]["accuracy"] > 0.5
