@@ -6,14 +6,14 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from classifier.tag import build_default_tagger
+from classifier.tag import build_keyword_tagger
 from models import Agency, Region
 
 
 @pytest.fixture
 def tagger(seeded: Engine):  # type: ignore[no-untyped-def]
     with Session(seeded) as session:
-        yield build_default_tagger(session), session
+        yield build_keyword_tagger(session), session
 
 
 def _agency(session: Session, agency_id: int | None) -> str | None:
