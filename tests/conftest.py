@@ -97,15 +97,19 @@ def settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Pa
     get_engine.cache_clear()
 
 
-@pytest.fixture
-def engine(db_url: str, settings_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    """A migrated database on SQLite and on PostgreSQL, also used by get_engine()."""
-    monkeypatch.setenv("ADUAN_DATABASE_URL", db_url)
+def _migrated(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    monkeypatch.setenv("ADUAN_DATABASE_URL", url)
     get_settings.cache_clear()
     engine = get_engine()
     upgrade_database(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def engine(db_url: str, settings_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """A migrated database on SQLite and on PostgreSQL, also used by get_engine()."""
+    yield from _migrated(db_url, monkeypatch)
 
 
 @pytest.fixture
@@ -113,12 +117,23 @@ def sqlite_engine(
     sqlite_url: str, settings_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Engine]:
     """A migrated SQLite database (for tests whose subject is not the database)."""
-    monkeypatch.setenv("ADUAN_DATABASE_URL", sqlite_url)
-    get_settings.cache_clear()
-    engine = get_engine()
-    upgrade_database(engine)
-    yield engine
-    engine.dispose()
+    yield from _migrated(sqlite_url, monkeypatch)
+
+
+def write_surabaya_sample(path: Path, *, every: int) -> Path:
+    """Every ``every``-th row of the shared Surabaya data, as a CSV of the same shape."""
+    import csv
+
+    from bench.classifier_quality import DATA
+
+    with DATA.open(encoding="utf-8") as src, path.open("w", encoding="utf-8", newline="") as dst:
+        reader = csv.DictReader(src)
+        writer = csv.DictWriter(dst, fieldnames=reader.fieldnames)
+        writer.writeheader()
+        for n, row in enumerate(reader):
+            if n % every == 0:
+                writer.writerow(row)
+    return path
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ CLI, suggestions from the active model, and the learning loop from decisions."""
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
@@ -14,7 +13,6 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from aduan.cli import cli
-from bench.classifier_quality import DATA
 from classifier.bootstrap import bootstrap_training_set, ensure_active_model
 from classifier.decisions import decision_labels
 from classifier.lifecycle import promote, read_holdout
@@ -31,6 +29,7 @@ from models import (
     TriageDecision,
     TriageState,
 )
+from tests.conftest import write_surabaya_sample
 
 
 def test_normalisation_handles_informal_indonesian() -> None:
@@ -46,15 +45,7 @@ def test_normalisation_handles_informal_indonesian() -> None:
 @pytest.fixture(scope="module")
 def small_csv(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Path:
     """1,500 rows of the shared Surabaya data, enough for a real but quick model."""
-    path = tmp_path_factory.mktemp("data") / "kecil.csv"
-    with DATA.open(encoding="utf-8") as src, path.open("w", encoding="utf-8", newline="") as dst:
-        reader = csv.DictReader(src)
-        writer = csv.DictWriter(dst, fieldnames=reader.fieldnames)
-        writer.writeheader()
-        for n, row in enumerate(reader):
-            if n % 7 == 0:
-                writer.writerow(row)
-    return path
+    return write_surabaya_sample(tmp_path_factory.mktemp("data") / "kecil.csv", every=7)
 
 
 def test_registry_round_trip_with_skops(tmp_path: Path, small_csv: Path) -> None:

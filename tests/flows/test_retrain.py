@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
@@ -11,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from aduan.reference import load_agencies, load_regions
 from aduan.settings import get_settings
-from bench.classifier_quality import DATA
 from classifier.registry import ModelRegistry
 from models import Item, Source, SourceKind, TriageDecision, TriageState
+from tests.conftest import write_surabaya_sample
 
 pytestmark = pytest.mark.flow
 
@@ -23,14 +22,7 @@ def test_retrain_uses_decisions_and_activates_through_the_gate(
 ) -> None:
     from flows.retrain import retrain
 
-    base = tmp_path / "base.csv"
-    with DATA.open(encoding="utf-8") as src, base.open("w", encoding="utf-8", newline="") as dst:
-        reader = csv.DictReader(src)
-        writer = csv.DictWriter(dst, fieldnames=reader.fieldnames)
-        writer.writeheader()
-        for n, row in enumerate(reader):
-            if n % 8 == 0:
-                writer.writerow(row)
+    base = write_surabaya_sample(tmp_path / "base.csv", every=8)
     with Session(sqlite_engine) as session, session.begin():
         load_regions(session)
         load_agencies(session)
