@@ -529,6 +529,52 @@ def sources_list(as_json: bool) -> None:
     _echo_table(table, ["id", "nama", "jenis", "status", "item", "sukses terakhir", "gagal"])
 
 
+# --- users ------------------------------------------------------------------------------
+
+
+@cli.group()
+def user() -> None:
+    """Akun pengguna aplikasi triase."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["admin", "operator", "agency_officer", "viewer"]),
+    help="admin (Diskominfo), operator (triase), agency_officer (SKPD), viewer.",
+)
+@click.option("--agency", "agency_code", help="Kode SKPD untuk agency_officer, mis. 6371-dishub.")
+@click.option("--full-name", help="Nama lengkap.")
+@click.option("--password-stdin", is_flag=True, help="Baca kata sandi dari standar input.")
+def user_add(
+    username: str, role: str, agency_code: str | None, full_name: str | None, password_stdin: bool
+) -> None:
+    """Tambah pengguna USERNAME; kata sandi ditanyakan (atau dari stdin), disimpan argon2."""
+    from models.enums import UserRole
+    from triage.accounts import AccountError, create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Kata sandi", hide_input=True, confirmation_prompt=True)
+    try:
+        with session_scope() as session:
+            created = create_user(
+                session,
+                username,
+                password,
+                role=UserRole(role),
+                agency_code=agency_code,
+                full_name=full_name,
+            )
+            name, shown_role = created.username, created.role.label
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Pengguna '{name}' dibuat dengan peran {shown_role}.")
+
+
 def _set_enabled(name: str, enabled: bool) -> None:
     from models.event import record_event
     from models.source import Source
