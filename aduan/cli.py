@@ -219,6 +219,13 @@ def classifier() -> None:
     """Model klasifikasi: latih, evaluasi, promosikan, daftar versi."""
 
 
+_model_dir_option = click.option(
+    "--model-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Direktori registri model (bawaan: ADUAN_MODEL_DIR).",
+)
+
+
 def _data_options(func):  # type: ignore[no-untyped-def]
     func = click.option(
         "--agency-column", default="instansi", show_default=True, help="Kolom SKPD/instansi tujuan."
@@ -370,11 +377,7 @@ def classifier_evaluate(
 
 @classifier.command("promote")
 @click.argument("version")
-@click.option(
-    "--model-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Direktori registri model (bawaan: ADUAN_MODEL_DIR).",
-)
+@_model_dir_option
 @click.option(
     "--holdout",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -402,11 +405,7 @@ def classifier_promote(
 
 
 @classifier.command("list")
-@click.option(
-    "--model-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Direktori registri model (bawaan: ADUAN_MODEL_DIR).",
-)
+@_model_dir_option
 def classifier_list(model_dir: Path | None) -> None:
     """Daftar versi model dengan jenis, data latih dan metrik holdout; * = aktif."""
     from classifier.registry import ModelRegistry

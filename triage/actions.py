@@ -72,10 +72,10 @@ def claim_item(session: Session, item_id: int, actor: Actor, *, now: datetime) -
 
 
 def _open_item(session: Session, item_id: int, actor: Actor, now: datetime) -> Item:
-    item = session.get(Item, item_id, with_for_update=True)
+    # One locking read that also refreshes an object this session loaded earlier.
+    item = session.get(Item, item_id, with_for_update=True, populate_existing=True)
     if item is None:
         raise TriageError(f"item #{item_id} tidak ada")
-    session.refresh(item)
     if item.triage_state not in OPEN_STATES:
         raise TriageError(f"item #{item_id} sudah diproses ({item.triage_state.label})")
     held_by_other = (
