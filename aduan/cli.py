@@ -615,6 +615,77 @@ def sources_disable(name: str) -> None:
     _set_enabled(name, False)
 
 
+# --- web and API --------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Alamat yang didengarkan.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+def web(host: str, port: int, workers: int) -> None:
+    """Jalankan aplikasi web triase (antrean, aduan, formulir publik, API)."""
+    import uvicorn
+
+    from aduan.db import get_engine
+    from aduan.migrate import upgrade_database
+
+    upgrade_database(get_engine())
+    click.echo(f"aduan web di http://{host}:{port}/ (formulir publik: /lapor, API: /api/docs)")
+    uvicorn.run(
+        "web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+@cli.group()
+def token() -> None:
+    """Token untuk API JSON baca-saja."""
+
+
+@token.command("create")
+@click.argument("username")
+@click.option("--name", default="api", show_default=True, help="Nama/keterangan token.")
+def token_create(username: str, name: str) -> None:
+    """Buat token API untuk USERNAME; token hanya ditampilkan sekali."""
+    from models.base import utcnow
+    from models.user import User
+    from web.security import create_api_token
+
+    with session_scope() as session:
+        account = session.scalar(select(User).where(User.username == username.lower()))
+        if account is None:
+            raise click.ClickException(f"pengguna '{username}' tidak ada")
+        value = create_api_token(session, account, name[:80], now=utcnow())
+    click.echo(value)
+
+
+@token.command("revoke")
+@click.argument("username")
+def token_revoke(username: str) -> None:
+    """Cabut semua token API milik USERNAME."""
+    from sqlalchemy import update
+
+    from models.base import utcnow
+    from models.user import User
+    from models.web import ApiToken
+
+    with session_scope() as session:
+        account = session.scalar(select(User).where(User.username == username.lower()))
+        if account is None:
+            raise click.ClickException(f"pengguna '{username}' tidak ada")
+        result = session.execute(
+            update(ApiToken)
+            .where(ApiToken.user_id == account.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+    click.echo(f"{result.rowcount} token dicabut.")
+
+
 def main() -> None:
     try:
         cli(standalone_mode=True)

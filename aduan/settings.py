@@ -64,6 +64,33 @@ class Settings(BaseSettings):
         description="User-Agent sent by the collectors.",
     )
 
+    holidays_file: Path | None = Field(
+        default=None,
+        description="YAML of public holidays for follow-up deadlines; default is the bundled "
+        "Indonesian list.",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Secret for the public form's anti-forgery tokens; default is a random "
+        "key kept in data_dir/secret_key.",
+    )
+    cookie_secure: bool | None = Field(
+        default=None,
+        description="Send cookies only over HTTPS; default is on when the request came over "
+        "HTTPS (set true behind a TLS proxy).",
+    )
+    session_hours: int = Field(
+        default=12, ge=1, le=720, description="Hours a web login stays valid without activity."
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="Public address of the web app (for the QR code), e.g. "
+        "https://aduan.kalselprov.go.id; default is the address of the request.",
+    )
+    intake_per_hour: int = Field(
+        default=5, ge=1, le=1000, description="Public form submissions allowed per IP and hour."
+    )
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:

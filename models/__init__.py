@@ -19,11 +19,13 @@ from models.item import InvalidTransition, Item, ItemSuggestion, TriageDecision
 from models.region import Region
 from models.source import Source, SourceRun
 from models.user import User
+from models.web import ApiToken, SavedFilter, ThrottleHit, WebSession
 
 __all__ = [
     "Agency",
     "AgencyFunction",
     "AgencyLevel",
+    "ApiToken",
     "AppendOnlyError",
     "Base",
     "Complaint",
@@ -38,14 +40,17 @@ __all__ = [
     "Region",
     "RegionLevel",
     "RejectReason",
+    "SavedFilter",
     "Source",
     "SourceKind",
     "SourceRun",
     "SourceRunStatus",
+    "ThrottleHit",
     "TriageDecision",
     "TriageState",
     "User",
     "UserRole",
+    "WebSession",
     "record_event",
     "utcnow",
 ]

@@ -32,6 +32,8 @@ class Item(Base):
     __table_args__ = (
         UniqueConstraint("source_id", "external_id"),
         Index("ix_items_triage_state_published_at", "triage_state", "published_at"),
+        # The queue shows the oldest open item of each cluster: a probe per candidate row.
+        Index("ix_items_cluster_state", "cluster_id", "triage_state", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,7 +14,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from models.complaint import Complaint
-from models.enums import ComplaintStatus, RejectReason, TriageState
+from models.enums import ComplaintStatus, RejectReason, TriageState, UserRole
 from models.event import record_event
 from models.item import InvalidTransition, Item, ItemSuggestion, TriageDecision
 from models.user import User
@@ -43,10 +43,12 @@ class TriageError(ValueError):
 class Actor:
     name: str
     user_id: int | None = None
+    role: UserRole | None = None  # None: the system or the CLI (no role limits)
+    agency_id: int | None = None  # an agency officer's own SKPD
 
     @classmethod
     def of(cls, user: User) -> Actor:
-        return cls(name=user.username, user_id=user.id)
+        return cls(name=user.username, user_id=user.id, role=user.role, agency_id=user.agency_id)
 
 
 def claim_item(session: Session, item_id: int, actor: Actor, *, now: datetime) -> bool:
@@ -146,6 +148,7 @@ def confirm_item(
     description: str | None = None,
     is_anonymous: bool = False,
     is_confidential: bool = False,
+    reporter_contact: str | None = None,
     now: datetime,
 ) -> Complaint:
     """Turn an item into a new, verified complaint routed to ``agency_id``."""
@@ -160,6 +163,7 @@ def confirm_item(
         region_id=region_id,
         is_anonymous=is_anonymous,
         is_confidential=is_confidential,
+        reporter_contact=None if is_anonymous else reporter_contact,
         created_at=now,
         created_by_id=actor.user_id,
     )

@@ -1,0 +1,105 @@
+"""Admin-only pages: user accounts and collection sources."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from models.agency import Agency
+from models.enums import UserRole
+from models.event import record_event
+from models.source import Source
+from models.user import User
+from triage.accounts import AccountError, create_user
+from web.core import Ctx, FormError, PageError, allow, redirect
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/pengguna")
+def users_page(ctx: Ctx = allow(UserRole.ADMIN)) -> Response:
+    users = ctx.db.scalars(select(User).order_by(User.username)).all()
+    agencies = ctx.db.execute(
+        select(Agency.code, Agency.name).where(Agency.active.is_(True)).order_by(Agency.name)
+    ).all()
+    return ctx.render("users.html", users=users, roles=list(UserRole), agencies=agencies)
+
+
+@router.post("/pengguna")
+def add_user(ctx: Ctx = allow(UserRole.ADMIN)) -> Response:
+    try:
+        role_text = ctx.field("peran", required=True, max_chars=20)
+        try:
+            role = UserRole(role_text)
+        except ValueError as exc:
+            raise FormError("peran tidak dikenal") from exc
+        user = create_user(
+            ctx.db,
+            ctx.field("username", required=True, max_chars=80),
+            ctx.field("password", required=True, max_chars=200),
+            role=role,
+            agency_code=ctx.field("skpd", max_chars=40) or None,
+            full_name=ctx.field("nama", max_chars=200) or None,
+            actor=ctx.actor.name,
+        )
+        ctx.db.commit()
+    except (AccountError, FormError) as exc:
+        ctx.db.rollback()
+        return redirect("/pengguna", f"Gagal: {exc}", "error")
+    return redirect("/pengguna", f"Pengguna {user.username} dibuat.")
+
+
+@router.post("/pengguna/{user_id}/aktif")
+def toggle_user(user_id: int, ctx: Ctx = allow(UserRole.ADMIN)) -> Response:
+    user = ctx.db.get(User, user_id)
+    if user is None:
+        raise PageError("Pengguna tidak ditemukan.", 404)
+    if ctx.user is not None and user.id == ctx.user.id:
+        return redirect("/pengguna", "Anda tidak dapat menonaktifkan akun sendiri.", "error")
+    user.is_active = not user.is_active
+    record_event(
+        ctx.db,
+        actor=ctx.actor.name,
+        actor_id=ctx.actor.user_id,
+        entity_type="user",
+        entity_id=user.id,
+        action="activate" if user.is_active else "deactivate",
+        now=ctx.now,
+    )
+    ctx.db.commit()
+    state = "diaktifkan" if user.is_active else "dinonaktifkan"
+    return redirect("/pengguna", f"Pengguna {user.username} {state}.")
+
+
+@router.get("/sumber")
+def sources_page(ctx: Ctx = allow(UserRole.ADMIN)) -> Response:
+    sources = ctx.db.scalars(select(Source).order_by(Source.kind, Source.name)).all()
+    return ctx.render("sources.html", sources=sources)
+
+
+@router.post("/sumber/{source_id}/aktif")
+def toggle_source(source_id: int, ctx: Ctx = allow(UserRole.ADMIN)) -> Response:
+    source = ctx.db.get(Source, source_id)
+    if source is None:
+        raise PageError("Sumber tidak ditemukan.", 404)
+    if source.enabled:
+        source.disable(f"dinonaktifkan oleh {ctx.actor.name}")
+    else:
+        source.enabled = True
+        source.disabled_reason = None
+        source.consecutive_failures = 0
+    record_event(
+        ctx.db,
+        actor=ctx.actor.name,
+        actor_id=ctx.actor.user_id,
+        entity_type="source",
+        entity_id=source.id,
+        action="enable" if source.enabled else "disable",
+        now=ctx.now,
+    )
+    ctx.db.commit()
+    state = "diaktifkan" if source.enabled else "dinonaktifkan"
+    return redirect("/sumber", f"Sumber '{source.name}' {state}.")

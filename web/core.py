@@ -1,0 +1,280 @@
+"""Request plumbing shared by the pages: DB session, login, roles, CSRF, forms, flash."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.datastructures import FormData
+
+from aduan.holidays import HolidayCalendar
+from aduan.settings import Settings
+from models.enums import UserRole
+from models.user import User
+from models.web import WebSession
+from triage.actions import Actor
+from triage.complaints import Deadlines
+from web.security import FormSigner, load_web_session
+
+__all__ = [
+    "ALL_ROLES",
+    "SESSION_COOKIE",
+    "AppState",
+    "Ctx",
+    "Forbidden",
+    "FormError",
+    "LoginRequired",
+    "PageError",
+    "allow",
+    "flash",
+    "redirect",
+]
+
+log = logging.getLogger(__name__)
+
+SESSION_COOKIE = "aduan_session"
+FLASH_COOKIE = "aduan_flash"
+MAX_FORM_FIELDS = 600  # bulk actions send one field per selected card
+MAX_FIELD_CHARS = 20_000
+ALL_ROLES = frozenset(UserRole)
+
+
+class LoginRequired(Exception):
+    def __init__(self, next_url: str) -> None:
+        self.next_url = next_url
+
+
+class Forbidden(Exception):
+    """The user is logged in but their role may not use this page."""
+
+
+class PageError(Exception):
+    """A request the app refuses with a message for the user (Indonesian)."""
+
+    def __init__(self, message: str, status_code: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+
+
+class FormError(PageError):
+    """A form field is missing or malformed."""
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    sessions: sessionmaker[Session]
+    templates: Jinja2Templates
+    signer: FormSigner
+    holidays: HolidayCalendar
+    clock: Callable[[], datetime]
+    ip_key: bytes
+
+    @property
+    def deadlines(self) -> Deadlines:
+        return Deadlines(
+            follow_up_days=self.settings.follow_up_days,
+            tz=self.settings.tz,
+            holidays=self.holidays,
+        )
+
+
+def state_of(request: Request) -> AppState:
+    return request.app.state.aduan  # type: ignore[no-any-return]
+
+
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    session = state_of(request).sessions()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+@dataclass
+class Ctx:
+    """Everything a page handler needs about the request and who makes it."""
+
+    request: Request
+    db: Session
+    now: datetime
+    user: User | None = None
+    web_session: WebSession | None = None
+    form: FormData | None = None
+    flashes: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def app(self) -> AppState:
+        return state_of(self.request)
+
+    @property
+    def me(self) -> User:
+        """The logged-in user (pages that use this are never public)."""
+        if self.user is None:
+            raise LoginRequired(self.request.url.path)
+        return self.user
+
+    @property
+    def actor(self) -> Actor:
+        return Actor.of(self.me)
+
+    @property
+    def role(self) -> UserRole | None:
+        return self.user.role if self.user else None
+
+    def field(self, name: str, *, required: bool = False, max_chars: int = 2000) -> str:
+        """A text field of the posted form, stripped; a clear error when bad."""
+        value = self.form.get(name) if self.form is not None else None
+        if value is None or not isinstance(value, str):
+            value = ""
+        value = value.strip()
+        if required and not value:
+            raise FormError(f"isian '{name}' wajib diisi")
+        if len(value) > max_chars:
+            raise FormError(f"isian '{name}' terlalu panjang (maksimal {max_chars} karakter)")
+        return value
+
+    def int_field(self, name: str, *, required: bool = False) -> int | None:
+        value = self.field(name, required=required, max_chars=20)
+        if not value:
+            return None
+        if not value.isdigit():
+            raise FormError(f"isian '{name}' harus berupa angka")
+        return int(value)
+
+    def int_list(self, name: str) -> list[int]:
+        values = self.form.getlist(name) if self.form is not None else []
+        out: list[int] = []
+        for value in values:
+            if not isinstance(value, str) or not value.isdigit() or len(value) > 20:
+                raise FormError(f"isian '{name}' harus berupa angka")
+            out.append(int(value))
+        return out
+
+    def render(self, template: str, status_code: int = 200, **context: Any) -> Response:
+        return self.app.templates.TemplateResponse(
+            self.request,
+            template,
+            {"ctx": self, "user": self.user, **context},
+            status_code=status_code,
+        )
+
+
+def allow(*roles: UserRole, public: bool = False) -> Any:
+    """A dependency that loads the login, checks the role and, on POST, the CSRF token.
+
+    ``allow()`` with no roles means any logged-in user; ``public=True`` needs no login.
+    """
+    allowed = frozenset(roles) or ALL_ROLES
+
+    async def dependency(request: Request, db: Session = Depends(get_db)) -> Ctx:
+        app = state_of(request)
+        ctx = Ctx(request=request, db=db, now=app.clock())
+        ctx.flashes = _read_flashes(request)
+        ctx.web_session = load_web_session(
+            db,
+            request.cookies.get(SESSION_COOKIE),
+            now=ctx.now,
+            hours=app.settings.session_hours,
+        )
+        if ctx.web_session is not None:
+            ctx.user = ctx.web_session.user
+            db.commit()  # the sliding expiry
+        if not public:
+            if ctx.user is None:
+                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                raise LoginRequired(target)
+            if ctx.user.role not in allowed:
+                raise Forbidden()
+        if request.method == "POST":
+            ctx.form = await _read_form(request)
+            if ctx.web_session is not None and not public:
+                sent = request.headers.get("x-csrf-token") or ctx.form.get("csrf_token")
+                if not isinstance(sent, str) or not hmac.compare_digest(
+                    sent, ctx.web_session.csrf_token
+                ):
+                    raise PageError(
+                        "Formulir kedaluwarsa atau tidak sah (token CSRF). Muat ulang halaman "
+                        "lalu coba lagi.",
+                        403,
+                    )
+        return ctx
+
+    dependency.roles = allowed  # type: ignore[attr-defined]  read by the role tests
+    dependency.public = public  # type: ignore[attr-defined]
+    return Depends(dependency)
+
+
+async def _read_form(request: Request) -> FormData:
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        if content_type:
+            raise PageError("Jenis isian tidak didukung; kirim lewat formulir.", 415)
+        return FormData()
+    try:
+        form = await request.form(
+            max_files=0, max_fields=MAX_FORM_FIELDS, max_part_size=MAX_FIELD_CHARS * 4
+        )
+    except (ValueError, KeyError, UnicodeDecodeError) as exc:
+        raise PageError(f"Isian formulir rusak atau terlalu besar: {exc}", 400) from exc
+    for key, value in form.multi_items():
+        if not isinstance(value, str):
+            raise PageError("Unggahan berkas tidak diterima di sini.", 400)
+        if len(value) > MAX_FIELD_CHARS or len(key) > 100:
+            raise PageError("Isian formulir terlalu panjang.", 413)
+    return form
+
+
+def flash(response: Response, message: str, kind: str = "ok") -> Response:
+    """A one-time message shown on the next page (kind: ok, error)."""
+    payload = quote(json.dumps([{"kind": kind, "message": message[:500]}]))
+    response.set_cookie(FLASH_COOKIE, payload, max_age=60, httponly=True, samesite="lax")
+    return response
+
+
+def _read_flashes(request: Request) -> list[dict[str, str]]:
+    from urllib.parse import unquote
+
+    raw = request.cookies.get(FLASH_COOKIE)
+    if not raw:
+        return []
+    try:
+        data = json.loads(unquote(raw))
+    except ValueError:
+        return []
+    if not isinstance(data, list):
+        return []
+    return [
+        {"kind": str(d.get("kind", "ok")), "message": str(d.get("message", ""))}
+        for d in data
+        if isinstance(d, dict)
+    ]
+
+
+def redirect(url: str, message: str | None = None, kind: str = "ok") -> Response:
+    response = RedirectResponse(url, status_code=303)
+    if message:
+        flash(response, message, kind)
+    return response
+
+
+def safe_next(url: str | None, default: str = "/") -> str:
+    """Only same-site paths after login (no open redirect)."""
+    if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
+        return default
+    return url
+
+
+def choices(values: Iterable[Any]) -> list[Any]:
+    return list(values)

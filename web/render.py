@@ -1,0 +1,90 @@
+"""Template filters. Untrusted text is escaped here piece by piece, never marked safe whole."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from jinja2 import Environment
+from markupsafe import Markup, escape
+
+from aduan.settings import Settings
+from classifier.taxonomy import load_taxonomy
+
+__all__ = ["highlight", "register_filters", "text_with_breaks"]
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+SOURCE_ICONS = {"x": "𝕏", "rss": "📰", "article": "📰", "manual": "📝", "web_form": "📱"}
+
+
+def text_with_breaks(value: str | None) -> Markup:
+    """Escaped text with its line breaks kept."""
+    return Markup("<br>").join(escape(part) for part in (value or "").split("\n"))
+
+
+def highlight(value: str | None, mentions: list[dict[str, Any]] | None, offset: int = 0) -> Markup:
+    """``value`` escaped, with the agency and place mentions wrapped in ``<mark>``.
+
+    ``mentions`` carry spans in the text the classifier read; ``offset`` is where
+    ``value`` starts in it. A span that no longer matches the text is left plain.
+    """
+    value = value or ""
+    spans = []
+    for m in mentions or []:
+        try:
+            start, end, kind = int(m["start"]) - offset, int(m["end"]) - offset, str(m["kind"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if (
+            0 <= start < end <= len(value)
+            and value[start:end].casefold() == str(m.get("text", "")).casefold()
+        ):
+            spans.append((start, end, "agency" if kind == "agency" else "region"))
+    spans.sort()
+    out: list[Markup] = []
+    pos = 0
+    for start, end, kind in spans:
+        if start < pos:
+            continue
+        out.append(text_with_breaks(value[pos:start]))
+        label = "instansi" if kind == "agency" else "wilayah"
+        out.append(
+            Markup('<mark class="m-{}" title="{}">{}</mark>').format(
+                kind, label, text_with_breaks(value[start:end])
+            )
+        )
+        pos = end
+    out.append(text_with_breaks(value[pos:]))
+    return Markup("").join(out)
+
+
+def register_filters(env: Environment, settings: Settings) -> None:
+    tz = settings.tz
+    taxonomy = load_taxonomy()
+    topic_labels = {code: t.label for code, t in taxonomy.topics.items()}
+
+    def local_time(value: datetime | None, with_time: bool = True) -> str:
+        if value is None:
+            return "-"
+        local = value.astimezone(tz)
+        day = f"{local.day} {_MONTHS[local.month - 1]} {local.year}"
+        return f"{day} {local:%H:%M} WITA" if with_time else day
+
+    def percent(value: float | None) -> str:
+        return "-" if value is None else f"{value * 100:.0f}%"
+
+    env.filters["waktu"] = local_time
+    env.filters["persen"] = percent
+    env.filters["baris"] = text_with_breaks
+    env.filters["sorot"] = highlight
+    env.filters["topik"] = lambda code: topic_labels.get(code or "", code or "-")
+    env.filters["ikon"] = lambda kind: SOURCE_ICONS.get(kind, "•")
+    env.filters["url_aman"] = safe_url
+    env.globals["topic_labels"] = topic_labels
+
+
+def safe_url(value: str | None) -> str | None:
+    """Only http(s) links from collected items (no ``javascript:`` or ``data:``)."""
+    if value and value.lower().startswith(("http://", "https://")):
+        return value
+    return None

@@ -1,0 +1,152 @@
+"""Login sessions, CSRF tokens, rate limits and API tokens, all kept in the database."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from models.user import User
+from models.web import ApiToken, ThrottleHit, WebSession
+
+__all__ = [
+    "LOGIN_LIMIT_PER_IP",
+    "LOGIN_LIMIT_PER_USER",
+    "LOGIN_WINDOW",
+    "FormSigner",
+    "create_api_token",
+    "create_web_session",
+    "end_web_session",
+    "hash_token",
+    "is_throttled",
+    "load_api_user",
+    "load_or_create_secret",
+    "load_web_session",
+    "record_hit",
+]
+
+LOGIN_WINDOW = timedelta(minutes=15)
+LOGIN_LIMIT_PER_USER = 5
+LOGIN_LIMIT_PER_IP = 20
+_TOUCH_EVERY = timedelta(minutes=5)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_web_session(
+    session: Session, user: User, *, now: datetime, hours: int
+) -> tuple[str, WebSession]:
+    """A new login: the raw token goes into the cookie, its hash into the table."""
+    token = secrets.token_urlsafe(32)
+    row = WebSession(
+        token_hash=hash_token(token),
+        user_id=user.id,
+        csrf_token=secrets.token_urlsafe(32),
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(hours=hours),
+    )
+    session.add(row)
+    session.execute(delete(WebSession).where(WebSession.expires_at < now))
+    return token, row
+
+
+def load_web_session(
+    session: Session, token: str | None, *, now: datetime, hours: int
+) -> WebSession | None:
+    """The live session of a cookie, sliding its expiry; None when absent or expired."""
+    if not token or len(token) > 200:
+        return None
+    row = session.scalar(select(WebSession).where(WebSession.token_hash == hash_token(token)))
+    if row is None or row.expires_at <= now or not row.user.is_active:
+        return None
+    if now - row.last_seen_at > _TOUCH_EVERY:
+        row.last_seen_at = now
+        row.expires_at = now + timedelta(hours=hours)
+    return row
+
+
+def end_web_session(session: Session, token: str | None) -> None:
+    if token:
+        session.execute(delete(WebSession).where(WebSession.token_hash == hash_token(token)))
+
+
+def record_hit(session: Session, key: str, *, now: datetime) -> None:
+    session.add(ThrottleHit(key=key[:200], occurred_at=now))
+
+
+def is_throttled(
+    session: Session, key: str, *, limit: int, window: timedelta, now: datetime
+) -> bool:
+    count = session.scalar(
+        select(func.count())
+        .select_from(ThrottleHit)
+        .where(ThrottleHit.key == key[:200], ThrottleHit.occurred_at > now - window)
+    )
+    return (count or 0) >= limit
+
+
+def create_api_token(session: Session, user: User, name: str, *, now: datetime) -> str:
+    token = "adu_" + secrets.token_urlsafe(32)
+    session.add(ApiToken(token_hash=hash_token(token), user_id=user.id, name=name, created_at=now))
+    return token
+
+
+def load_api_user(session: Session, token: str, *, now: datetime) -> User | None:
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if row is None or row.revoked_at is not None or not row.user.is_active:
+        return None
+    row.last_used_at = now
+    return row.user
+
+
+def load_or_create_secret(data_dir: Path) -> bytes:
+    """The app's signing key: kept in ``data_dir/secret_key`` (mode 600) across restarts."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_bytes().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32).encode()
+    path.write_bytes(key)
+    path.chmod(0o600)
+    return key
+
+
+class FormSigner:
+    """Anti-forgery tokens for forms used without a login (login page, public form).
+
+    The cookie holds a random nonce; the form holds ``nonce.time.mac``. A forged form
+    lacks the cookie's nonce, a replayed one ages out, and the MAC needs the key.
+    """
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def _mac(self, nonce: str, issued: int) -> str:
+        return hmac.new(self._key, f"{nonce}.{issued}".encode(), hashlib.sha256).hexdigest()[:32]
+
+    def issue(self, nonce: str, now: datetime) -> str:
+        issued = int(now.timestamp())
+        return f"{issued}.{self._mac(nonce, issued)}"
+
+    def check(
+        self, nonce: str | None, token: str | None, *, now: datetime, max_age: int = 7200
+    ) -> int | None:
+        """Seconds since the form was issued, or None when the token is not valid."""
+        if not nonce or not token or len(token) > 100 or "." not in token:
+            return None
+        issued_text, mac = token.split(".", 1)
+        if not issued_text.isdigit():
+            return None
+        issued = int(issued_text)
+        if not hmac.compare_digest(mac, self._mac(nonce, issued)):
+            return None
+        age = int(now.timestamp()) - issued
+        return age if 0 <= age <= max_age else None

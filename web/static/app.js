@@ -1,0 +1,69 @@
+// aduan: keyboard shortcuts and bulk selection. The pages work without it.
+(function () {
+  "use strict";
+  function typing(e) {
+    var t = e.target;
+    return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
+  }
+  function cards() { return Array.prototype.slice.call(document.querySelectorAll(".card")); }
+  function current() { return document.querySelector(".card.current") || null; }
+  function focusCard(card) {
+    cards().forEach(function (c) { c.classList.remove("current"); });
+    if (card) { card.classList.add("current"); card.focus(); }
+  }
+  function updateCount() {
+    var picked = document.querySelectorAll(".card .pick:checked");
+    var label = document.getElementById("selected-count");
+    if (label) { label.textContent = picked.length + " dipilih"; }
+    cards().forEach(function (c) {
+      var box = c.querySelector(".pick");
+      c.classList.toggle("selected", !!(box && box.checked));
+    });
+  }
+  document.addEventListener("change", function (e) {
+    if (e.target.id === "select-all") {
+      document.querySelectorAll(".card .pick").forEach(function (b) { b.checked = e.target.checked; });
+    }
+    updateCount();
+  });
+  document.addEventListener("focusin", function (e) {
+    var card = e.target.closest && e.target.closest(".card");
+    if (card) { cards().forEach(function (c) { c.classList.toggle("current", c === card); }); }
+  });
+  var bulk = document.getElementById("bulk");
+  if (bulk) {
+    bulk.addEventListener("submit", function (e) {
+      var submitter = e.submitter;
+      if (submitter && submitter.value === "tolak") {
+        var n = document.querySelectorAll(".card .pick:checked").length;
+        if (n > 0 && !window.confirm("Tolak " + n + " kartu terpilih?")) { e.preventDefault(); }
+      }
+    });
+  }
+  function click(id) { var el = document.getElementById(id); if (el) { el.click(); } }
+  function focusEl(id) { var el = document.getElementById(id); if (el) { el.focus(); } }
+  document.addEventListener("keydown", function (e) {
+    if (typing(e) || e.ctrlKey || e.metaKey || e.altKey) { return; }
+    var list = cards();
+    if (list.length) {
+      var i = list.indexOf(current());
+      if (e.key === "j") { focusCard(list[Math.min(i + 1, list.length - 1)]); e.preventDefault(); }
+      else if (e.key === "k") { focusCard(list[Math.max(i - 1, 0)]); e.preventDefault(); }
+      else if (e.key === "x" && current()) {
+        var box = current().querySelector(".pick"); box.checked = !box.checked; updateCount(); e.preventDefault();
+      } else if ((e.key === "o" || e.key === "Enter") && current()) {
+        window.location.href = current().getAttribute("data-href"); e.preventDefault();
+      } else if (e.key === "u" && current()) {
+        var btn = current().querySelector(".quick-defer"); if (btn) { btn.click(); } e.preventDefault();
+      }
+      return;
+    }
+    if (document.body.classList.contains("item-page")) {
+      if (e.key === "k") { click("confirm-btn"); e.preventDefault(); }
+      else if (e.key === "g") { focusEl("merge-input"); e.preventDefault(); }
+      else if (e.key === "t") { focusEl("reject-reason"); e.preventDefault(); }
+      else if (e.key === "u") { click("defer-btn"); e.preventDefault(); }
+    }
+  });
+  updateCount();
+})();
