@@ -1,0 +1,255 @@
+"""The queue page and the triage actions over HTTP, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models import Complaint, Event, Item, TriageDecision, TriageState
+from models.enums import RejectReason
+from tests.web.conftest import Clock, World, login
+
+
+def _cards(html: str) -> list[int]:
+    return [int(x) for x in re.findall(r'<li class="card"[^>]*data-item="(\d+)"', html)]
+
+
+def test_one_card_per_cluster_with_mentions_highlighted(client: TestClient, world: World) -> None:
+    login(client, "operator")
+    page = client.get("/antrean")
+    assert page.status_code == 200
+    cards = _cards(page.text)
+    assert world.items["storm0"] in cards
+    assert world.items["storm1"] not in cards and world.items["storm2"] not in cards
+    assert len(cards) == 5
+    assert "3 serupa" in page.text
+    assert '<mark class="m-agency" title="instansi">Dishub</mark>' in page.text
+    assert '<mark class="m-region" title="wilayah">Banjarmasin</mark>' in page.text
+    assert "7 item menunggu" in page.text
+
+
+def test_hostile_text_is_escaped_and_bad_links_dropped(client: TestClient, world: World) -> None:
+    login(client, "operator")
+    for url in (
+        "/antrean",
+        f"/item/{world.items['xss']}",
+        f"/aduan/{world.complaints['verified']}",
+    ):
+        html = client.get(url).text
+        assert "<script>window.__pwned" not in html
+        assert "<img src=x" not in html
+        assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html
+        assert 'href="javascript:' not in html
+    response = client.get("/antrean")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+
+
+def test_filters_and_sorts(client: TestClient, world: World) -> None:
+    login(client, "operator")
+    transport = _cards(client.get("/antrean?topik=transport").text)
+    assert set(transport) == {world.items["lampu"], world.items["xss"]}
+    unsure = _cards(client.get("/antrean?urut=uncertain").text)
+    assert unsure[0] == world.items["spam"]
+    largest = _cards(client.get("/antrean?urut=largest").text)
+    assert largest[0] == world.items["storm0"]
+    low = _cards(client.get("/antrean?yakin_maks=50").text)
+    assert world.items["lampu"] not in low and world.items["spam"] in low
+    only_x = _cards(client.get("/antrean?sumber=x").text)
+    assert world.items["lampu"] not in only_x and world.items["xss"] in only_x
+    agency = world.agencies["6371-pupr"]
+    assert set(_cards(client.get(f"/antrean?skpd={agency}").text)) == {
+        world.items["jalan"],
+        world.items["storm0"],
+    }
+    bad = client.get("/antrean?dari=kemarin&yakin_min=abc&urut=acak&skpd=x1")
+    assert bad.status_code == 200
+    assert "tidak sah" in bad.text and "urutan tidak dikenal" in bad.text
+
+
+def test_paging_keeps_the_filter(client: TestClient, world: World) -> None:
+    login(client, "operator")
+    from web import pages
+
+    old = pages.PAGE_SIZE
+    pages.PAGE_SIZE = 2
+    try:
+        first = client.get("/antrean?sumber=x")
+        assert len(_cards(first.text)) == 2
+        assert "sumber=x&amp;hal=2" in first.text
+        second = client.get("/antrean?sumber=x&hal=2")
+        assert set(_cards(first.text)).isdisjoint(_cards(second.text))
+    finally:
+        pages.PAGE_SIZE = old
+
+
+def test_confirm_redacts_personal_data_and_records_a_label(
+    client: TestClient, world: World
+) -> None:
+    csrf = login(client, "operator")
+    item_id = world.items["jalan"]
+    page = client.get(f"/item/{item_id}")
+    assert "Data pribadi disamarkan" in page.text
+    assert "[NIK disamarkan]" in page.text and "<del>6371012345670001</del>" in page.text
+    response = client.post(
+        f"/item/{item_id}/konfirmasi",
+        data={
+            "csrf_token": csrf,
+            "judul": "Jalan berlubang di Banjarmasin Utara",
+            "topik": "infrastructure",
+            "skpd": str(world.agencies["6371-pupr"]),
+            "wilayah": str(world.regions["63.71"]),
+            # The admin edited the preview but left a phone number in: still redacted.
+            "isi": "Jalan berlubang. Hubungi 0812-3456-7890.",
+            "samarkan": "1",
+        },
+    )
+    assert response.status_code == 303
+    with Session(world.engine) as s:
+        complaint = s.scalar(select(Complaint).where(Complaint.title.like("Jalan berlubang%")))
+        assert complaint is not None
+        assert "0812" not in complaint.description
+        assert "[nomor telepon disamarkan]" in complaint.description
+        item = s.get(Item, item_id)
+        assert item.triage_state is TriageState.CONFIRMED and item.complaint_id == complaint.id
+        decision = s.scalar(select(TriageDecision).where(TriageDecision.item_id == item_id))
+        assert decision.topic == "infrastructure"
+        assert decision.agency_id == world.agencies["6371-pupr"]
+        actions = set(s.scalars(select(Event.action).where(Event.actor == "operator")))
+        assert {"confirmed", "create", "status"} <= actions
+    follow = client.get(response.headers["location"])
+    assert complaint.tracking_number in follow.text
+
+
+def test_confirming_a_cluster_merges_its_copies(client: TestClient, world: World) -> None:
+    csrf = login(client, "operator")
+    response = client.post(
+        f"/item/{world.items['storm0']}/konfirmasi",
+        data={"csrf_token": csrf, "judul": "Banjir", "topik": "environment", "isi": "Banjir"},
+    )
+    assert response.status_code == 303
+    with Session(world.engine) as s:
+        states = {s.get(Item, world.items[k]).triage_state for k in ("storm0", "storm1", "storm2")}
+        assert states == {TriageState.CONFIRMED, TriageState.MERGED}
+        assert s.scalar(select(func.count()).select_from(Complaint)) == 4
+
+
+def test_merge_reject_defer_and_bulk(client: TestClient, world: World) -> None:
+    csrf = login(client, "operator")
+    target = world.complaints["verified"]
+    with Session(world.engine) as s:
+        number = s.get(Complaint, target).tracking_number
+    r = client.post(
+        f"/item/{world.items['lampu']}/gabung", data={"csrf_token": csrf, "aduan": number}
+    )
+    assert r.status_code == 303
+    r = client.post(
+        f"/item/{world.items['spam']}/tolak",
+        data={"csrf_token": csrf, "alasan": "spam", "catatan": "iklan"},
+    )
+    assert r.status_code == 303
+    r = client.post(f"/item/{world.items['xss']}/tunda", data={"csrf_token": csrf})
+    assert r.status_code == 303
+    assert world.items["xss"] in _cards(client.get("/antrean?status=deferred").text)
+    r = client.post(
+        "/antrean/massal",
+        data={
+            "csrf_token": csrf,
+            "aksi": "tolak",
+            "alasan_massal": "not_complaint",
+            "item": [str(world.items["jalan"]), str(world.items["storm0"])],
+        },
+    )
+    assert r.status_code == 303
+    with Session(world.engine) as s:
+
+        def state(key: str) -> TriageState:
+            return s.get(Item, world.items[key]).triage_state  # type: ignore[union-attr]
+
+        assert state("lampu") is TriageState.MERGED
+        assert s.get(Item, world.items["lampu"]).complaint_id == target
+        assert state("spam") is TriageState.REJECTED
+        assert state("xss") is TriageState.DEFERRED
+        assert all(
+            state(k) is TriageState.REJECTED for k in ("jalan", "storm0", "storm1", "storm2")
+        )
+        reasons = set(s.scalars(select(TriageDecision.reject_reason)))
+        assert {RejectReason.SPAM, RejectReason.NOT_COMPLAINT} <= reasons
+    assert _cards(client.get("/antrean").text) == []
+
+
+def test_bad_form_input_gets_a_message_not_a_500(client: TestClient, world: World) -> None:
+    csrf = login(client, "operator")
+    item_id = world.items["lampu"]
+    r = client.post(
+        f"/item/{item_id}/konfirmasi",
+        data={"csrf_token": csrf, "judul": "x", "topik": "bukan-topik", "isi": "x"},
+    )
+    assert r.status_code == 303 and r.headers["location"] == f"/item/{item_id}"
+    assert "topik tidak dikenal" in client.get(r.headers["location"]).text
+    r = client.post(
+        f"/item/{item_id}/konfirmasi",
+        data={"csrf_token": csrf, "judul": "x", "topik": "transport", "isi": "x", "skpd": "abc"},
+    )
+    assert r.status_code == 303
+    r = client.post(
+        f"/item/{item_id}/gabung", data={"csrf_token": csrf, "aduan": "ADU-0000-999999"}
+    )
+    assert "tidak ditemukan" in client.get(r.headers["location"]).text
+    r = client.post("/antrean/massal", data={"csrf_token": csrf, "aksi": "hapus"})
+    assert r.status_code == 303
+    assert client.get("/item/abc").status_code == 400
+    assert "Isian tidak sah" in client.get("/item/abc").text
+    assert client.get("/item/999999").status_code == 404
+    big = client.post(
+        f"/item/{item_id}/tolak",
+        data={"csrf_token": csrf, "alasan": "spam", "catatan": "x" * 2_000_000},
+    )
+    assert big.status_code == 413
+    long_field = client.post(
+        f"/item/{item_id}/tolak",
+        data={"csrf_token": csrf, "alasan": "spam", "catatan": "x" * 30_000},
+    )
+    assert long_field.status_code == 413
+    with Session(world.engine) as s:
+        assert s.get(Item, item_id).triage_state is TriageState.PENDING  # type: ignore[union-attr]
+
+
+def test_two_admins_never_process_the_same_item(
+    client: TestClient, world: World, clock: Clock
+) -> None:
+    item_id = world.items["lampu"]
+    login(client, "operator")
+    assert "sedang ditangani" not in client.get(f"/item/{item_id}").text
+    client.cookies.clear()
+    csrf2 = login(client, "operator2")
+    page = client.get(f"/item/{item_id}")
+    assert "sedang ditangani operator" in page.text
+    assert "sedang ditangani operator" in client.get("/antrean").text
+    r = client.post(f"/item/{item_id}/tolak", data={"csrf_token": csrf2, "alasan": "spam"})
+    assert "sedang ditangani admin lain" in client.get(r.headers["location"]).text
+    clock.advance(minutes=11)
+    r = client.post(f"/item/{item_id}/tolak", data={"csrf_token": csrf2, "alasan": "spam"})
+    assert r.headers["location"].startswith("/antrean")
+    with Session(world.engine) as s:
+        assert s.get(Item, item_id).triage_state is TriageState.REJECTED  # type: ignore[union-attr]
+        assert s.scalar(select(func.count()).select_from(TriageDecision)) == 1
+
+
+def test_saved_filters(client: TestClient, world: World) -> None:
+    csrf = login(client, "operator")
+    r = client.post(
+        "/antrean/filter",
+        data={"csrf_token": csrf, "nama": "Transport", "query": "topik=transport"},
+    )
+    assert r.headers["location"] == "/antrean?topik=transport"
+    page = client.get("/antrean")
+    assert '<a href="/antrean?topik=transport">Transport</a>' in page.text
+    filter_id = re.search(r"/antrean/filter/(\d+)/hapus", page.text).group(1)  # type: ignore[union-attr]
+    client.cookies.clear()
+    csrf2 = login(client, "operator2")
+    assert "Transport" not in client.get("/antrean").text  # filters are personal
+    r = client.post(f"/antrean/filter/{filter_id}/hapus", data={"csrf_token": csrf2})
+    assert r.status_code == 404
