@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: demo test install lint lock bench clean help
+.PHONY: demo test install lint lock bench clean help browser web
 
 help:
 	@echo "make demo   - set up, load reference data, run the ingestion flow once, show the queue"
@@ -13,6 +13,7 @@ help:
 	@echo "make lint   - ruff only"
 	@echo "make lock   - regenerate constraints.txt from a fresh resolve"
 	@echo "make bench  - run the benchmarks in bench/"
+	@echo "make web    - serve the triage web app on http://127.0.0.1:8000/"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "aduan needs Python 3.11+")'
@@ -34,13 +35,24 @@ demo: install
 	@echo "  $(BIN)/aduan queue list        (atau --json)"
 	@echo "  $(BIN)/aduan sources list"
 
+web: install
+	$(BIN)/aduan web
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 # PostgreSQL tests run when a server answers on 127.0.0.1:5432 (or ADUAN_TEST_DATABASE_URL
 # is set); under CI=true a missing server is an error, not a skip.
-test: install lint
+# Browser tests drive Debian's chromium (Playwright's own browser download does not work
+# here); installed with apt when missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian chromium for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: install lint browser
 	@if [ -z "$$ADUAN_TEST_DATABASE_URL" ] && $(BIN)/python -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 1)' 2>/dev/null; then \
 		export ADUAN_TEST_DATABASE_URL='$(PG_URL)'; \
 	elif [ -z "$$ADUAN_TEST_DATABASE_URL" ] && [ -n "$$CI" ]; then \

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from bench import active_learning, classifier_quality, pipeline
+from bench import active_learning, classifier_quality, pipeline, web
 
 BENCHMARKS = {
     "pipeline": pipeline.main,
     "classifier_quality": classifier_quality.main,
     "active_learning": active_learning.main,
+    "web": web.main,
 }
 
 if __name__ == "__main__":

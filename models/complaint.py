@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ForeignKey, String, Text, select
+from sqlalchemy import ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from sqlalchemy.sql import Select
 
@@ -31,6 +31,7 @@ AWAITING_FOLLOW_UP = (ComplaintStatus.FORWARDED,)
 
 class Complaint(Base):
     __tablename__ = "complaints"
+    __table_args__ = (Index("ix_complaints_status_due_at", "status", "due_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tracking_number: Mapped[str | None] = mapped_column(String(32), unique=True)

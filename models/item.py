@@ -104,7 +104,11 @@ class ItemSuggestion(Base):
     """What a model suggested for an item; older suggestions are kept, marked superseded."""
 
     __tablename__ = "item_suggestions"
-    __table_args__ = (Index("ix_item_suggestions_item_current", "item_id", "superseded_at"),)
+    __table_args__ = (
+        Index("ix_item_suggestions_item_current", "item_id", "superseded_at"),
+        # The queue's "least confident first" order walks this index.
+        Index("ix_item_suggestions_current_confidence", "superseded_at", "confidence"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
@@ -116,6 +120,8 @@ class ItemSuggestion(Base):
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
     region_confidence: Mapped[float] = mapped_column(default=0.0)
     relevance: Mapped[float] = mapped_column(default=0.0)
+    # The lower of topic and agency confidence: how sure the whole suggestion is.
+    confidence: Mapped[float] = mapped_column(default=0.0)
     needs_review: Mapped[bool] = mapped_column(default=True)
     model_version: Mapped[str] = mapped_column(String(80))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)  # top-3, reasons, mentions
@@ -124,6 +130,14 @@ class ItemSuggestion(Base):
 
     item: Mapped[Item] = relationship(back_populates="suggestions")
     agency: Mapped[Agency | None] = relationship()
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "confidence",
+            min(kwargs.get("topic_confidence", 0.0), kwargs.get("agency_confidence", 0.0)),
+        )
+        super().__init__(**kwargs)
+
     region: Mapped[Region | None] = relationship()
 
 

@@ -10,3 +10,12 @@ def test_pipeline_benchmark_runs_and_reports_memory() -> None:
     assert result["items"] >= 1200
     assert result["joined_clusters"] > 0  # every 10th replica keeps its text
     assert len(result["memory"]) >= 9
+
+
+def test_web_benchmark_runs_every_page() -> None:
+    from bench.web import PAGES
+    from bench.web import run as run_web
+
+    result = run_web(600, 300, repeat=2)
+    assert set(result["pages"]) == set(PAGES)
+    assert all(t["p95_ms"] > 0 for t in result["pages"].values())

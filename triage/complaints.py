@@ -115,6 +115,8 @@ def filter_complaints(
                 func.lower(Complaint.title).like(like.lower(), escape="\\"),
             )
         )
+    if flt.overdue:  # the most overdue first
+        return stmt.order_by(Complaint.due_at.asc(), Complaint.id.asc())
     return stmt.order_by(Complaint.created_at.desc(), Complaint.id.desc())
 
 

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from models.agency import Agency
@@ -177,13 +177,19 @@ class QueueCard:
         return None if s is None else min(s.topic_confidence, s.agency_confidence)
 
 
-def _confidence_expr(suggestion: Any) -> Any:
-    return case(
-        (
-            suggestion.topic_confidence < suggestion.agency_confidence,
-            suggestion.topic_confidence,
-        ),
-        else_=suggestion.agency_confidence,
+def _narrowed(flt: QueueFilter) -> bool:
+    return any(
+        value is not None and value != ""
+        for value in (
+            flt.source_kind,
+            flt.topic,
+            flt.agency_id,
+            flt.region_id,
+            flt.min_confidence,
+            flt.max_confidence,
+            flt.date_from,
+            flt.date_to,
+        )
     )
 
 
@@ -208,24 +214,60 @@ def list_cards(
         raise ValueError(f"status antrean tidak dikenal: {flt.state}")
     other = aliased(Item)
     suggestion = aliased(ItemSuggestion)
-    stmt = (
-        select(Item, suggestion)
-        .options(joinedload(Item.source))
-        .outerjoin(
-            suggestion, and_(suggestion.item_id == Item.id, suggestion.superseded_at.is_(None))
+    current = and_(suggestion.item_id == Item.id, suggestion.superseded_at.is_(None))
+    stmt = select(Item, suggestion).options(joinedload(Item.source))
+    if order == "largest":
+        # Driven by the cluster sizes (one pass over the (cluster, state, id) index);
+        # the group's smallest open id is its card. Items not yet clustered wait for
+        # the clustering step of the same flow run before they show in this order.
+        groups = (
+            select(
+                Item.cluster_id.label("cid"),
+                func.count().label("n"),
+                func.min(Item.id).label("head"),
+            )
+            .where(Item.triage_state == flt.state, Item.cluster_id.is_not(None))
+            .group_by(Item.cluster_id)
         )
-        .where(
-            Item.triage_state == flt.state,
-            or_(
-                Item.cluster_id.is_(None),
-                ~exists().where(
-                    other.cluster_id == Item.cluster_id,
-                    other.triage_state == flt.state,
-                    other.id < Item.id,
-                ),
+        if not _narrowed(flt):
+            # Page the groups before joining anything: one index pass and a small sort.
+            groups = (
+                groups.order_by(func.count().desc(), func.min(Item.id).desc())
+                .limit(limit + 1)
+                .offset(offset)
+            )
+            offset = 0
+        sizes = groups.subquery()
+        stmt = (
+            stmt.select_from(sizes)
+            .join(Item, Item.id == sizes.c.head)
+            .outerjoin(suggestion, current)
+            .order_by(sizes.c.n.desc(), Item.id.desc())
+        )
+    else:
+        head = or_(
+            Item.cluster_id.is_(None),
+            ~exists().where(
+                other.cluster_id == Item.cluster_id,
+                other.triage_state == flt.state,
+                other.id < Item.id,
             ),
         )
-    )
+        if order == "uncertain":
+            # Walks the (superseded_at, confidence) index: the first page costs a few
+            # probes however long the queue is. Items not yet tagged have no place in
+            # this order; "newest" lists them.
+            stmt = (
+                stmt.select_from(suggestion)
+                .join(Item, Item.id == suggestion.item_id)
+                .where(suggestion.superseded_at.is_(None))
+                .order_by(suggestion.confidence.asc(), suggestion.id.asc())
+            )
+        else:
+            stmt = stmt.outerjoin(suggestion, current).order_by(
+                Item.published_at.desc().nulls_last(), Item.id.desc()
+            )
+        stmt = stmt.where(Item.triage_state == flt.state, head)
     if flt.source_kind is not None:
         stmt = stmt.where(
             Item.source_id.in_(select(Source.id).where(Source.kind == flt.source_kind))
@@ -237,28 +279,13 @@ def list_cards(
     if flt.region_id is not None:
         stmt = stmt.where(suggestion.region_id == flt.region_id)
     if flt.min_confidence is not None:
-        stmt = stmt.where(_confidence_expr(suggestion) >= flt.min_confidence)
+        stmt = stmt.where(suggestion.confidence >= flt.min_confidence)
     if flt.max_confidence is not None:
-        stmt = stmt.where(_confidence_expr(suggestion) <= flt.max_confidence)
+        stmt = stmt.where(suggestion.confidence <= flt.max_confidence)
     if flt.date_from is not None:
         stmt = stmt.where(Item.published_at >= flt.date_from)
     if flt.date_to is not None:
         stmt = stmt.where(Item.published_at < flt.date_to)
-
-    if order == "newest":
-        stmt = stmt.order_by(Item.published_at.desc().nulls_last(), Item.id.desc())
-    elif order == "uncertain":
-        stmt = stmt.order_by(_confidence_expr(suggestion).asc().nulls_first(), Item.id.desc())
-    else:
-        sizes = (
-            select(Item.cluster_id.label("cid"), func.count().label("n"))
-            .where(Item.triage_state == flt.state, Item.cluster_id.is_not(None))
-            .group_by(Item.cluster_id)
-            .subquery()
-        )
-        stmt = stmt.outerjoin(sizes, sizes.c.cid == Item.cluster_id).order_by(
-            func.coalesce(sizes.c.n, 1).desc(), Item.id.desc()
-        )
     rows = session.execute(stmt.limit(limit + 1).offset(offset)).all()
     has_more = len(rows) > limit
     cards = [QueueCard(item=item, suggestion=sugg) for item, sugg in rows[:limit]]

@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 
 from aduan.settings import Settings
 from classifier.taxonomy import load_taxonomy
+from models.enums import ComplaintStatus, TriageState
 
 __all__ = ["highlight", "register_filters", "text_with_breaks"]
 
@@ -80,7 +81,19 @@ def register_filters(env: Environment, settings: Settings) -> None:
     env.filters["topik"] = lambda code: topic_labels.get(code or "", code or "-")
     env.filters["ikon"] = lambda kind: SOURCE_ICONS.get(kind, "•")
     env.filters["url_aman"] = safe_url
+    env.filters["label"] = state_label
     env.globals["topic_labels"] = topic_labels
+
+
+_STATE_LABELS = {
+    **{s.value: s.label for s in ComplaintStatus},
+    **{s.value: s.label for s in TriageState},
+}
+
+
+def state_label(value: object) -> str:
+    """The Indonesian label of a stored status or triage state value."""
+    return _STATE_LABELS.get(str(value), str(value))
 
 
 def safe_url(value: str | None) -> str | None:

@@ -29,7 +29,7 @@ from models import (
 from triage.accounts import hash_password
 from web.app import create_app
 
-PASSWORD = "rahasia-sekali-123"  # noqa: S105  test accounts only
+PASSWORD = "rahasia-sekali-123"
 HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
 
 
@@ -115,11 +115,43 @@ def build_world(engine: Engine) -> World:
         world = World(engine, {u.username: u.id for u in users}, agencies, regions)
         now = utcnow()
         specs = [
-            ("lampu", rss, "Lampu lalu lintas mati", "Lampu merah di simpang Banjarmasin mati, Dishub diminta cepat.", "transport", "6371-dishub", 0.91),
-            ("jalan", rss, None, "Jalan berlubang di Banjarmasin Utara, NIK saya 6371012345670001 hp 081234567890.", "infrastructure", "6371-pupr", 0.45),
-            ("xss", x, None, f"Tolong {HOSTILE} Dishub Banjarmasin", "transport", "6371-dishub", 0.30),
-            ("spam", x, None, "Promo pulsa murah hubungi kami sekarang juga", "other", "6371-dishub", 0.20),
-        ]  # fmt: skip
+            (
+                "lampu",
+                rss,
+                "Lampu lalu lintas mati",
+                "Lampu merah di simpang Banjarmasin mati, Dishub diminta cepat.",
+                "transport",
+                "6371-dishub",
+                0.91,
+            ),
+            (
+                "jalan",
+                rss,
+                None,
+                "Jalan berlubang di Banjarmasin Utara, NIK saya 6371012345670001 hp 081234567890.",
+                "infrastructure",
+                "6371-pupr",
+                0.45,
+            ),
+            (
+                "xss",
+                x,
+                None,
+                f"Tolong {HOSTILE} Dishub Banjarmasin",
+                "transport",
+                "6371-dishub",
+                0.30,
+            ),
+            (
+                "spam",
+                x,
+                None,
+                "Promo pulsa murah hubungi kami sekarang juga",
+                "other",
+                "6371-dishub",
+                0.20,
+            ),
+        ]
         for n, (key, source, title, text, topic, agency, conf) in enumerate(specs):
             item = Item(
                 source_id=source.id,

@@ -44,7 +44,11 @@ def test_login_sets_a_protected_cookie_and_lands_on_the_role_home(
 
 
 def test_login_follows_next_but_never_off_site(client: TestClient) -> None:
-    for target, expected in (("/aduan?status=done", "/aduan?status=done"), ("//evil.example", "/antrean"), ("https://evil.example", "/antrean")):  # fmt: skip
+    for target, expected in (
+        ("/aduan?status=done", "/aduan?status=done"),
+        ("//evil.example", "/antrean"),
+        ("https://evil.example", "/antrean"),
+    ):
         client.cookies.clear()
         page = client.get("/login")
         token = re.search(r'name="form_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]

@@ -19,7 +19,11 @@ def _submit(client: TestClient, clock: Clock, **fields: str):  # type: ignore[no
     page = client.get("/lapor")
     token = re.search(r'name="form_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     clock.advance(seconds=10)
-    data = {"form_token": token, "isi": "Lampu jalan di Jl. Ahmad Yani km 5 mati sejak seminggu.", "wilayah": "63.71"}  # fmt: skip
+    data = {
+        "form_token": token,
+        "isi": "Lampu jalan di Jl. Ahmad Yani km 5 mati sejak seminggu.",
+        "wilayah": "63.71",
+    }
     data.update(fields)
     return client.post("/lapor", data=data)
 
@@ -41,7 +45,14 @@ def test_public_submission_lands_in_the_queue(
     with Session(world.engine) as s:
         cards, _ = list_cards(s, QueueFilter(source_kind=SourceKind.WEB_FORM))
         assert [c.item.id for c in cards] == [item.id]
-    anon = _submit(client, clock, isi="Sampah menumpuk di pasar lama tidak diangkut dua minggu.", nama="Siti", kontak="siti@example.com", anonim="1")  # fmt: skip
+    anon = _submit(
+        client,
+        clock,
+        isi="Sampah menumpuk di pasar lama tidak diangkut dua minggu.",
+        nama="Siti",
+        kontak="siti@example.com",
+        anonim="1",
+    )
     assert anon.status_code == 200
     newest = max(_web_items(world), key=lambda i: i.id)
     assert newest.raw["anonymous"] is True and newest.raw["contact"] is None
@@ -80,7 +91,12 @@ def test_spam_protection(client: TestClient, world: World, clock: Clock) -> None
 def test_hostile_submission_is_stored_as_text(
     client: TestClient, world: World, clock: Clock
 ) -> None:
-    r = _submit(client, clock, isi="<script>alert(1)</script> jalan rusak parah di depan sekolah", nama="<b>x</b>")  # fmt: skip
+    r = _submit(
+        client,
+        clock,
+        isi="<script>alert(1)</script> jalan rusak parah di depan sekolah",
+        nama="<b>x</b>",
+    )
     assert r.status_code == 200
     [item] = _web_items(world)
     assert item.text.startswith("<script>alert(1)</script>")

@@ -16,9 +16,9 @@ from models import Source
 from tests.web.conftest import World, login
 from web import admin, complaints, intake, pages
 
-A, O, S, V = "admin", "operator", "dishub", "viewer"  # S: an agency officer (Dishub)
-STAFF = {A, O}
-ALL = {A, O, S, V}
+A, OP, S, V = "admin", "operator", "dishub", "viewer"  # S: an agency officer (Dishub)
+STAFF = {A, OP}
+ALL = {A, OP, S, V}
 PUBLIC = "public"
 
 POLICY: dict[tuple[str, str], set[str] | str] = {
@@ -35,16 +35,16 @@ POLICY: dict[tuple[str, str], set[str] | str] = {
     ("POST", "/item/{item_id}/gabung"): STAFF,
     ("POST", "/item/{item_id}/tolak"): STAFF,
     ("POST", "/item/{item_id}/tunda"): STAFF,
-    ("GET", "/aduan"): {A, O, S},
-    ("GET", "/aduan/{complaint_id}"): {A, O, S},
+    ("GET", "/aduan"): {A, OP, S},
+    ("GET", "/aduan/{complaint_id}"): {A, OP, S},
     ("POST", "/aduan/{complaint_id}/teruskan"): STAFF,
-    ("POST", "/aduan/{complaint_id}/tindak-lanjut"): {A, O, S},
-    ("POST", "/aduan/{complaint_id}/status"): {A, O, S},
+    ("POST", "/aduan/{complaint_id}/tindak-lanjut"): {A, OP, S},
+    ("POST", "/aduan/{complaint_id}/status"): {A, OP, S},
     ("POST", "/aduan/{complaint_id}/kembalikan"): {S},
     ("POST", "/aduan/{complaint_id}/lapor-id"): STAFF,
-    ("GET", "/aduan-ekspor.csv"): {A, O, S},
-    ("GET", "/aduan-ekspor.xlsx"): {A, O, S},
-    ("GET", "/laporan"): {A, O, V},
+    ("GET", "/aduan-ekspor.csv"): {A, OP, S},
+    ("GET", "/aduan-ekspor.xlsx"): {A, OP, S},
+    ("GET", "/laporan"): {A, OP, V},
     ("GET", "/lapor"): PUBLIC,
     ("POST", "/lapor"): PUBLIC,
     ("GET", "/lapor/qr"): PUBLIC,
@@ -83,7 +83,7 @@ def _url(path: str, world: World) -> str:
     )
 
 
-@pytest.mark.parametrize("role", sorted(ALL) + ["anonymous"])
+@pytest.mark.parametrize("role", [*sorted(ALL), "anonymous"])
 def test_every_role_against_every_route(client: TestClient, world: World, role: str) -> None:
     csrf = login(client, role) if role != "anonymous" else ""
     for method, path in _routes():

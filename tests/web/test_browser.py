@@ -1,0 +1,200 @@
+"""The web app in a real browser (Debian's chromium driven by Playwright) over real HTTP.
+
+``make test`` installs chromium with apt when it is missing. Set ADUAN_SCREENSHOTS to a
+directory to save screenshots of the main pages (docs/screenshots was made that way).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from aduan.settings import get_settings
+from models import Complaint, Item, TriageState
+from tests.web.conftest import PASSWORD, World, build_world
+from web.app import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = os.environ.get("ADUAN_SCREENSHOTS")
+
+pytestmark = pytest.mark.browser
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture
+def browser_world(sqlite_engine: Engine) -> World:
+    from aduan.reference import load_agencies, load_regions
+
+    with Session(sqlite_engine) as s, s.begin():
+        load_regions(s)
+        load_agencies(s)
+    return build_world(sqlite_engine)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def server(browser_world: World) -> Iterator[str]:
+    app = create_app(settings=get_settings(), engine=browser_world.engine)
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not srv.started:
+        if time.monotonic() > deadline:
+            pytest.fail("web server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def page(server: str) -> Iterator[object]:
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI: Debian chromium is not installed (make test installs it)")
+        pytest.skip("Debian chromium not installed: apt-get install chromium")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        context = browser.new_context(base_url=server, viewport={"width": 1280, "height": 900})
+        pg = context.new_page()
+        errors: list[str] = []
+        pg.on("pageerror", lambda exc: errors.append(str(exc)))
+        pg.on("dialog", lambda dialog: dialog.accept())
+        yield pg
+        context.close()
+        browser.close()
+        assert errors == [], errors
+
+
+def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=False)
+
+
+def _login(page, username: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+
+
+def test_operator_filters_confirms_and_rejects(page, browser_world: World) -> None:  # type: ignore[no-untyped-def]
+    world = browser_world
+    page.goto("/")
+    assert page.url.endswith("/login?next=%2F")
+    _shot(page, "login")
+    _login(page, "operator")
+    page.wait_for_url("**/antrean")
+    assert page.locator(".card").count() == 5
+    _shot(page, "queue")
+    page.select_option("select[name=topik]", "transport")
+    page.click("#queue-filters button[type=submit]")
+    page.wait_for_url("**topik=transport**")
+    assert page.locator(".card").count() == 2
+    # Open the traffic-light card and confirm it into a complaint.
+    page.click(f'.card[data-item="{world.items["lampu"]}"] a.button')
+    page.wait_for_url(f"**/item/{world.items['lampu']}")
+    _shot(page, "item")
+    page.fill("input[name=judul]", "Lampu lalu lintas mati di simpang")
+    page.click("#confirm-btn")
+    page.wait_for_url("**/antrean**")
+    assert "dibuat" in page.locator(".flash").inner_text()
+    # Reject one from its own page.
+    page.goto(f"/item/{world.items['spam']}")
+    page.select_option("#reject-reason", "spam")
+    page.click("#reject-btn")
+    page.wait_for_url("**/antrean**")
+    assert "ditolak" in page.locator(".flash").inner_text()
+    with Session(world.engine) as s:
+        complaint = s.scalar(select(Complaint).where(Complaint.title.like("Lampu lalu lintas%")))
+        assert complaint is not None and complaint.status.value == "verified"
+        assert s.get(Item, world.items["spam"]).triage_state is TriageState.REJECTED
+
+
+def test_bulk_reject_with_keyboard(page, browser_world: World) -> None:  # type: ignore[no-untyped-def]
+    world = browser_world
+    _login(page, "operator")
+    page.wait_for_url("**/antrean")
+    # j moves to the first card, x selects it; the second one by clicking.
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    page.locator(".card .pick").nth(1).check()
+    assert page.locator("#selected-count").inner_text() == "2 dipilih"
+    first = int(page.locator(".card").nth(0).get_attribute("data-item"))
+    second = int(page.locator(".card").nth(1).get_attribute("data-item"))
+    page.select_option("select[name=alasan_massal]", "not_complaint")
+    page.click("#bulk-reject")  # confirm() dialog accepted by the fixture
+    page.wait_for_selector(".flash")
+    assert "item ditolak" in page.locator(".flash").inner_text()
+    assert page.locator(".card").count() == 3
+    with Session(world.engine) as s:
+        for item_id in (first, second):
+            assert s.get(Item, item_id).triage_state is TriageState.REJECTED
+
+
+def test_agency_officer_sees_only_their_complaints(page, browser_world: World) -> None:  # type: ignore[no-untyped-def]
+    _login(page, "pupr")
+    page.wait_for_url("**/aduan")
+    rows = page.locator("table.list tbody tr")
+    assert rows.count() == 1
+    assert "Aduan pupr_fwd" in rows.first.inner_text()
+    _shot(page, "complaints-officer")
+    page.click("table.list tbody tr a")
+    page.fill("#follow-up-form textarea", "Tim PUPR sudah meninjau lokasi")
+    page.click("#follow-up-form button")
+    page.wait_for_selector(".flash")
+    assert page.locator("#complaint-status").inner_text() == "ditindaklanjuti"
+    _shot(page, "complaint")
+    page.goto(f"/aduan/{browser_world.complaints['dishub_fwd']}")
+    assert "tidak ditemukan" in page.content()
+    page.goto("/antrean")
+    assert "tidak berhak" in page.content()
+
+
+def test_hostile_post_shows_as_text_and_runs_nothing(page, browser_world: World) -> None:  # type: ignore[no-untyped-def]
+    _login(page, "operator")
+    page.wait_for_url("**/antrean")
+    for url in ("/antrean", f"/item/{browser_world.items['xss']}"):
+        page.goto(url)
+        page.wait_for_timeout(200)
+        assert page.evaluate("window.__pwned === undefined")
+        assert page.locator("img[src=x]").count() == 0
+        assert "<script>window.__pwned=1</script>" in page.locator("body").inner_text()
+
+
+def test_public_form_and_qr(page, browser_world: World) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/lapor")
+    _shot(page, "public-form")
+    page.fill(
+        "textarea[name=isi]", "Jembatan kayu di desa kami lapuk dan berbahaya bagi anak sekolah."
+    )
+    page.select_option("select[name=wilayah]", "63.03")
+    page.wait_for_timeout(3200)  # people take longer than 3 s to fill a form in
+    page.click("#intake-form button[type=submit]")
+    page.wait_for_selector("#intake-number")
+    assert page.locator("#intake-number").inner_text().startswith("WEB-")
+    page.goto("/lapor/qr")
+    assert page.locator("img[alt^='Kode QR']").evaluate("img => img.naturalWidth") > 0
+    _shot(page, "qr")
