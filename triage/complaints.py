@@ -120,6 +120,27 @@ def filter_complaints(
     return stmt.order_by(Complaint.created_at.desc(), Complaint.id.desc())
 
 
+def _log(
+    session: Session,
+    complaint: Complaint,
+    actor: Actor,
+    action: str,
+    now: datetime,
+    **fields: object,
+) -> None:
+    """One event on ``complaint`` by ``actor`` (before/after/note in ``fields``)."""
+    record_event(
+        session,
+        actor=actor.name,
+        actor_id=actor.user_id,
+        entity_type="complaint",
+        entity_id=complaint.id,
+        action=action,
+        now=now,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
 def _relabel_items(
     session: Session, complaint: Complaint, actor: Actor, now: datetime, note: str
 ) -> None:
@@ -193,17 +214,15 @@ def forward_complaint(
     if agency_id != complaint.agency_id:
         before = complaint.agency_id
         complaint.agency_id = agency_id
-        record_event(
+        _log(
             session,
-            actor=actor.name,
-            actor_id=actor.user_id,
-            entity_type="complaint",
-            entity_id=complaint.id,
-            action="reroute",
+            complaint,
+            actor,
+            "reroute",
+            now,
             before={"agency_id": before},
             after={"agency_id": agency_id},
             note=note,
-            now=now,
         )
         _relabel_items(session, complaint, actor, now, "SKPD dikoreksi saat meneruskan")
     _change(session, complaint, ComplaintStatus.FORWARDED, actor, now, deadlines, note)
@@ -270,16 +289,7 @@ def add_follow_up(
     if target is not None and target is not complaint.status:
         _change(session, complaint, target, actor, now, None, note[:500])
     else:
-        record_event(
-            session,
-            actor=actor.name,
-            actor_id=actor.user_id,
-            entity_type="complaint",
-            entity_id=complaint.id,
-            action="follow_up",
-            note=note[:500],
-            now=now,
-        )
+        _log(session, complaint, actor, "follow_up", now, note=note[:500])
     return follow_up
 
 
@@ -328,16 +338,14 @@ def set_lapor_id(
         raise TriageError("ID SP4N-LAPOR! paling panjang 64 karakter")
     before = complaint.lapor_tracking_id
     complaint.lapor_tracking_id = value or None
-    record_event(
+    _log(
         session,
-        actor=actor.name,
-        actor_id=actor.user_id,
-        entity_type="complaint",
-        entity_id=complaint.id,
-        action="lapor_id",
+        complaint,
+        actor,
+        "lapor_id",
+        now,
         before={"lapor_tracking_id": before},
         after={"lapor_tracking_id": complaint.lapor_tracking_id},
-        now=now,
     )
     return complaint
 

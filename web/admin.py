@@ -60,18 +60,7 @@ def toggle_user(user_id: int, ctx: Ctx = allow(UserRole.ADMIN)) -> Response:
     if ctx.user is not None and user.id == ctx.user.id:
         return redirect("/pengguna", "Anda tidak dapat menonaktifkan akun sendiri.", "error")
     user.is_active = not user.is_active
-    record_event(
-        ctx.db,
-        actor=ctx.actor.name,
-        actor_id=ctx.actor.user_id,
-        entity_type="user",
-        entity_id=user.id,
-        action="activate" if user.is_active else "deactivate",
-        now=ctx.now,
-    )
-    ctx.db.commit()
-    state = "diaktifkan" if user.is_active else "dinonaktifkan"
-    return redirect("/pengguna", f"Pengguna {user.username} {state}.")
+    return _switched(ctx, "user", user.id, user.is_active, f"Pengguna {user.username}", "/pengguna")
 
 
 @router.get("/sumber")
@@ -91,15 +80,19 @@ def toggle_source(source_id: int, ctx: Ctx = allow(UserRole.ADMIN)) -> Response:
         source.enabled = True
         source.disabled_reason = None
         source.consecutive_failures = 0
+    return _switched(ctx, "source", source.id, source.enabled, f"Sumber '{source.name}'", "/sumber")
+
+
+def _switched(ctx: Ctx, kind: str, entity_id: int, on: bool, what: str, back: str) -> Response:
+    """Log a switch on/off, commit, and go back with a message."""
     record_event(
         ctx.db,
         actor=ctx.actor.name,
         actor_id=ctx.actor.user_id,
-        entity_type="source",
-        entity_id=source.id,
-        action="enable" if source.enabled else "disable",
+        entity_type=kind,
+        entity_id=entity_id,
+        action=("enable" if on else "disable"),
         now=ctx.now,
     )
     ctx.db.commit()
-    state = "diaktifkan" if source.enabled else "dinonaktifkan"
-    return redirect("/sumber", f"Sumber '{source.name}' {state}.")
+    return redirect(back, f"{what} {'diaktifkan' if on else 'dinonaktifkan'}.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -36,7 +36,7 @@ from triage.complaints import (
     update_status,
 )
 from web.core import Ctx, FormError, PageError, allow, redirect
-from web.pages import _parse_day, _parse_int, load_choices
+from web.pages import _parse_int, load_choices, parse_day_range
 
 __all__ = ["EXPORT_COLUMNS", "export_rows", "parse_complaint_filter", "router"]
 
@@ -70,9 +70,7 @@ def parse_complaint_filter(params: Any, tz: Any) -> tuple[ComplaintFilter, list[
     flt.overdue = params.get("terlambat") in ("1", "ya", "on")
     q = (params.get("q") or "").strip()
     flt.q = q[:100] or None
-    flt.date_from = _parse_day(params.get("dari"), tz, warnings, "dari")
-    until = _parse_day(params.get("sampai"), tz, warnings, "sampai")
-    flt.date_to = until + timedelta(days=1) if until else None
+    flt.date_from, flt.date_to = parse_day_range(params, tz, warnings)
     return flt, warnings
 
 

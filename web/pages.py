@@ -212,6 +212,15 @@ def _parse_day(value: str | None, tz: Any, warnings: list[str], name: str) -> da
     return datetime.combine(day, time(0, 0), tzinfo=tz)
 
 
+def parse_day_range(
+    params: Any, tz: Any, warnings: list[str]
+) -> tuple[datetime | None, datetime | None]:
+    """``dari`` and ``sampai`` (both inclusive, local days) as a half-open UTC range."""
+    start = _parse_day(params.get("dari"), tz, warnings, "dari")
+    until = _parse_day(params.get("sampai"), tz, warnings, "sampai")
+    return start, until + timedelta(days=1) if until else None
+
+
 def _parse_float(value: str | None, warnings: list[str], name: str) -> float | None:
     if not value:
         return None
@@ -262,9 +271,7 @@ def parse_queue_filter(params: Any, tz: Any) -> tuple[QueueFilter, str, list[str
     flt.region_id = _parse_int(params.get("wilayah"), warnings, "wilayah")
     flt.min_confidence = _parse_float(params.get("yakin_min"), warnings, "yakin minimal")
     flt.max_confidence = _parse_float(params.get("yakin_maks"), warnings, "yakin maksimal")
-    flt.date_from = _parse_day(params.get("dari"), tz, warnings, "dari")
-    until = _parse_day(params.get("sampai"), tz, warnings, "sampai")
-    flt.date_to = until + timedelta(days=1) if until else None
+    flt.date_from, flt.date_to = parse_day_range(params, tz, warnings)
     order = params.get("urut") or "newest"
     if order not in CARD_ORDERS:
         warnings.append("urutan tidak dikenal, diabaikan")
@@ -578,29 +585,27 @@ def _decide_cluster(
     return done
 
 
-@router.post("/item/{item_id}/tolak")
-def reject(item_id: int, ctx: Ctx = allow(*TRIAGE_ROLES)) -> Response:
+def _decide_route(ctx: Ctx, item_id: int, action: str) -> Response:
     try:
-        reason = _reason(ctx)
+        reason = _reason(ctx) if action == "tolak" else None
         note = ctx.field("catatan", max_chars=2000) or None
-        done = _decide_cluster(ctx, item_id, "tolak", reason, note)
+        done = _decide_cluster(ctx, item_id, action, reason, note)
         ctx.db.commit()
     except (TriageError, FormError) as exc:
         ctx.db.rollback()
         return redirect(f"/item/{item_id}", f"Gagal: {exc}", "error")
-    return redirect(_next_in_queue(ctx), f"{done} item ditolak ({reason.label}).")
+    what = f"ditolak ({reason.label})" if reason else "ditunda"
+    return redirect(_next_in_queue(ctx), f"{done} item {what}.")
+
+
+@router.post("/item/{item_id}/tolak")
+def reject(item_id: int, ctx: Ctx = allow(*TRIAGE_ROLES)) -> Response:
+    return _decide_route(ctx, item_id, "tolak")
 
 
 @router.post("/item/{item_id}/tunda")
 def defer(item_id: int, ctx: Ctx = allow(*TRIAGE_ROLES)) -> Response:
-    try:
-        note = ctx.field("catatan", max_chars=2000) or None
-        done = _decide_cluster(ctx, item_id, "tunda", None, note)
-        ctx.db.commit()
-    except (TriageError, FormError) as exc:
-        ctx.db.rollback()
-        return redirect(f"/item/{item_id}", f"Gagal: {exc}", "error")
-    return redirect(_next_in_queue(ctx), f"{done} item ditunda.")
+    return _decide_route(ctx, item_id, "tunda")
 
 
 @router.post("/antrean/massal")
