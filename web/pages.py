@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -227,6 +228,8 @@ def _parse_float(value: str | None, warnings: list[str], name: str) -> float | N
     try:
         number = float(value.replace(",", ".").rstrip("%"))
     except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
         warnings.append(f"nilai '{name}' bukan angka, diabaikan")
         return None
     if number > 1:

@@ -122,3 +122,56 @@ def test_officer_sees_only_own_agency(client: TestClient, world: World) -> None:
     assert client.get(f"/aduan/{theirs}").status_code == 404
     export = client.get("/aduan-ekspor.csv")
     assert "Aduan pupr_fwd" in export.text and "dishub_fwd" not in export.text
+
+
+MALFORMED: list[dict[str, object]] = [
+    {
+        "content": b"\xff\xfe\x00garbage=\x80\x81",
+        "headers": {"content-type": "application/x-www-form-urlencoded"},
+    },
+    {"content": b'{"aksi": "tolak"}', "headers": {"content-type": "application/json"}},
+    {
+        "content": b'--x\r\nContent-Disposition: form-data; name="f"; filename="a.txt"\r\n'
+        b"\r\nabc\r\n--x--\r\n",
+        "headers": {"content-type": "multipart/form-data; boundary=x"},
+    },
+    {"content": b"--x\r\nbroken", "headers": {"content-type": "multipart/form-data; boundary=x"}},
+    {
+        "data": {
+            "item": ["1", "abc", "-5"],
+            "aksi": "tolak",
+            "alasan": "x" * 50,
+            "skpd": "1e9",
+            "status": "selesai!!",
+            "judul": "\x00",
+        }
+    },
+    {"data": {f"f{n}": "x" for n in range(700)}},
+]
+
+
+def test_malformed_posts_never_cause_a_500(client: TestClient, world: World) -> None:
+    csrf = login(client, "admin")
+    client.headers["x-csrf-token"] = csrf
+    for method, path in _routes():
+        if method != "POST" or path == "/logout":
+            continue
+        for payload in MALFORMED:
+            response = client.post(_url(path, world), **payload)  # type: ignore[arg-type]
+            assert response.status_code < 500, f"{path} {payload!r:.80} -> {response.status_code}"
+            if response.status_code >= 400:
+                assert "text/html" in response.headers["content-type"]
+
+
+def test_odd_query_strings_never_cause_a_500(client: TestClient, world: World) -> None:
+    login(client, "admin")
+    odd = [
+        "hal=-1", "hal=99999999999999", "hal=abc", "q=" + "%25" * 500, "q=%00%ff",
+        "status=%3Cscript%3E", "skpd=99999999999999999999", "dari=2026-02-31",
+        "sampai=9999-99-99", "yakin_min=1e309", "yakin_maks=-inf", "yakin_min=nan",
+        "terlambat=1&status=done", "topik=" + "x" * 5000,
+    ]  # fmt: skip
+    for page in ("/antrean", "/aduan", "/aduan-ekspor.csv", "/aduan-ekspor.xlsx"):
+        for query in odd:
+            response = client.get(f"{page}?{query}")
+            assert response.status_code < 500, f"{page}?{query[:60]} -> {response.status_code}"
