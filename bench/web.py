@@ -39,6 +39,7 @@ from models import (
     TriageState,
     User,
     UserRole,
+    refresh_queue_clusters,
     utcnow,
 )
 from triage.accounts import hash_password
@@ -153,6 +154,8 @@ def build(engine: Engine, items: int, complaints: int, seed: int = 7) -> None:
                 )
             conn.execute(insert(Complaint), rows)
             done += batch
+    with Session(engine) as s, s.begin():
+        refresh_queue_clusters(s, range(1, items + 1))
     with engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE")
 

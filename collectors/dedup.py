@@ -20,7 +20,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from models.fingerprint import ItemBucket, ItemFingerprint
-from models.item import Item
+from models.item import Item, refresh_queue_clusters
 
 __all__ = [
     "NEAR_DUPLICATE_THRESHOLD",
@@ -221,4 +221,5 @@ def _cluster_chunk(session: Session, ids: list[int], *, now: datetime) -> int:
     session.execute(
         update(Item), [{"id": item_id, "cluster_id": c} for item_id, c in batch.clusters.items()]
     )
+    refresh_queue_clusters(session, set(batch.clusters.values()))
     return joined

@@ -15,7 +15,14 @@ from models.enums import (
 )
 from models.event import AppendOnlyError, Event, record_event
 from models.fingerprint import ItemBucket, ItemFingerprint
-from models.item import InvalidTransition, Item, ItemSuggestion, TriageDecision
+from models.item import (
+    InvalidTransition,
+    Item,
+    ItemSuggestion,
+    QueueCluster,
+    TriageDecision,
+    refresh_queue_clusters,
+)
 from models.region import Region
 from models.source import Source, SourceRun
 from models.user import User
@@ -37,6 +44,7 @@ __all__ = [
     "ItemBucket",
     "ItemFingerprint",
     "ItemSuggestion",
+    "QueueCluster",
     "Region",
     "RegionLevel",
     "RejectReason",
@@ -52,5 +60,6 @@ __all__ = [
     "UserRole",
     "WebSession",
     "record_event",
+    "refresh_queue_clusters",
     "utcnow",
 ]

@@ -16,7 +16,13 @@ from sqlalchemy.orm import Session
 from models.complaint import Complaint
 from models.enums import ComplaintStatus, RejectReason, TriageState, UserRole
 from models.event import record_event
-from models.item import InvalidTransition, Item, ItemSuggestion, TriageDecision
+from models.item import (
+    InvalidTransition,
+    Item,
+    ItemSuggestion,
+    TriageDecision,
+    refresh_queue_clusters,
+)
 from models.user import User
 
 __all__ = [
@@ -104,6 +110,7 @@ def _decide(
     item.triage_note = labels.get("note")  # type: ignore[assignment]
     item.claimed_by_id = None
     item.claim_expires_at = None
+    refresh_queue_clusters(session, [item.cluster_id])
     suggestion_id = session.scalar(
         select(ItemSuggestion.id).where(
             ItemSuggestion.item_id == item.id, ItemSuggestion.superseded_at.is_(None)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from models.agency import Agency
 from models.complaint import Complaint
 from models.enums import SourceKind, TriageState
-from models.item import Item, ItemSuggestion
+from models.item import Item, ItemSuggestion, QueueCluster
 from models.region import Region
 from models.source import Source
 
@@ -177,22 +177,6 @@ class QueueCard:
         return None if s is None else min(s.topic_confidence, s.agency_confidence)
 
 
-def _narrowed(flt: QueueFilter) -> bool:
-    return any(
-        value is not None and value != ""
-        for value in (
-            flt.source_kind,
-            flt.topic,
-            flt.agency_id,
-            flt.region_id,
-            flt.min_confidence,
-            flt.max_confidence,
-            flt.date_from,
-            flt.date_to,
-        )
-    )
-
-
 def list_cards(
     session: Session,
     flt: QueueFilter | None = None,
@@ -217,32 +201,15 @@ def list_cards(
     current = and_(suggestion.item_id == Item.id, suggestion.superseded_at.is_(None))
     stmt = select(Item, suggestion).options(joinedload(Item.source))
     if order == "largest":
-        # Driven by the cluster sizes (one pass over the (cluster, state, id) index);
-        # the group's smallest open id is its card. Items not yet clustered wait for
-        # the clustering step of the same flow run before they show in this order.
-        groups = (
-            select(
-                Item.cluster_id.label("cid"),
-                func.count().label("n"),
-                func.min(Item.id).label("head"),
-            )
-            .where(Item.triage_state == flt.state, Item.cluster_id.is_not(None))
-            .group_by(Item.cluster_id)
-        )
-        if not _narrowed(flt):
-            # Page the groups before joining anything: one index pass and a small sort.
-            groups = (
-                groups.order_by(func.count().desc(), func.min(Item.id).desc())
-                .limit(limit + 1)
-                .offset(offset)
-            )
-            offset = 0
-        sizes = groups.subquery()
+        # Walks the per-cluster summary (state, open_count, head_id) index; a head that
+        # was decided since the summary was written is skipped by the state check.
+        # Items not yet clustered wait for the clustering step of the same flow run.
         stmt = (
-            stmt.select_from(sizes)
-            .join(Item, Item.id == sizes.c.head)
+            stmt.select_from(QueueCluster)
+            .join(Item, Item.id == QueueCluster.head_id)
             .outerjoin(suggestion, current)
-            .order_by(sizes.c.n.desc(), Item.id.desc())
+            .where(QueueCluster.state == flt.state, Item.triage_state == flt.state)
+            .order_by(QueueCluster.open_count.desc(), QueueCluster.head_id.desc())
         )
     else:
         head = or_(

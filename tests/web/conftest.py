@@ -24,6 +24,7 @@ from models import (
     SourceKind,
     User,
     UserRole,
+    refresh_queue_clusters,
     utcnow,
 )
 from triage.accounts import hash_password
@@ -184,6 +185,7 @@ def build_world(engine: Engine) -> World:
             item.cluster_id = head
             _suggest(item, "environment", agencies["6371-pupr"], regions["63.71"], 0.7, item.text)
             world.items[f"storm{n}"] = item.id
+        refresh_queue_clusters(s, [s.get(Item, i).cluster_id for i in world.items.values()])
         for key, agency, status in (
             ("dishub_fwd", "6371-dishub", ComplaintStatus.FORWARDED),
             ("pupr_fwd", "6371-pupr", ComplaintStatus.FORWARDED),
