@@ -18,7 +18,7 @@ from models.user import User
 from triage.actions import Actor
 from triage.complaints import ComplaintFilter, can_see, filter_complaints
 from web.complaints import follow_up_rates
-from web.core import state_of
+from web.core import clean_text, state_of
 from web.security import load_api_user
 
 __all__ = ["router"]
@@ -143,7 +143,12 @@ def list_complaints(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> ComplaintPage:
     """Aduan yang boleh dilihat pemilik token (petugas SKPD: hanya SKPD-nya), terbaru dulu."""
-    flt = ComplaintFilter(status=status, topic=topic, overdue=overdue, q=q)
+    flt = ComplaintFilter(
+        status=status,
+        topic=clean_text(topic or "") or None,
+        overdue=overdue,
+        q=clean_text(q or "") or None,
+    )
     stmt = filter_complaints(flt, api.actor, now=api.now)
     total = api.db.scalar(
         select(func.count()).select_from(

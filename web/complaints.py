@@ -35,7 +35,7 @@ from triage.complaints import (
     set_lapor_id,
     update_status,
 )
-from web.core import Ctx, FormError, PageError, allow, redirect
+from web.core import Ctx, FormError, PageError, allow, clean_text, redirect
 from web.pages import _parse_int, load_choices, parse_day_range
 
 __all__ = ["EXPORT_COLUMNS", "export_rows", "parse_complaint_filter", "router"]
@@ -68,7 +68,7 @@ def parse_complaint_filter(params: Any, tz: Any) -> tuple[ComplaintFilter, list[
         else:
             warnings.append("topik tidak dikenal, diabaikan")
     flt.overdue = params.get("terlambat") in ("1", "ya", "on")
-    q = (params.get("q") or "").strip()
+    q = clean_text(params.get("q") or "").strip()
     flt.q = q[:100] or None
     flt.date_from, flt.date_to = parse_day_range(params, tz, warnings)
     return flt, warnings

@@ -36,6 +36,7 @@ __all__ = [
     "LoginRequired",
     "PageError",
     "allow",
+    "clean_text",
     "flash",
     "redirect",
 ]
@@ -47,6 +48,14 @@ FLASH_COOKIE = "aduan_flash"
 MAX_FORM_FIELDS = 600  # bulk actions send one field per selected card
 MAX_FIELD_CHARS = 20_000
 ALL_ROLES = frozenset(UserRole)
+
+
+_CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\r\t")
+
+
+def clean_text(value: str) -> str:
+    """Input text without NUL and other control characters (PostgreSQL refuses NUL)."""
+    return value.translate(_CONTROL)
 
 
 class LoginRequired(Exception):
@@ -138,7 +147,7 @@ class Ctx:
         value = self.form.get(name) if self.form is not None else None
         if value is None or not isinstance(value, str):
             value = ""
-        value = value.strip()
+        value = clean_text(value).strip()
         if required and not value:
             raise FormError(f"isian '{name}' wajib diisi")
         if len(value) > max_chars:

@@ -187,3 +187,12 @@ def test_revoked_token_stops_working(client: TestClient, world: World) -> None:
     assert client.get("/api/v1/stats", headers=headers).status_code == 401
     with Session(world.engine) as s:
         assert s.scalar(select(func.count()).select_from(ApiToken)) == 1
+
+
+def test_api_odd_queries_never_cause_a_500(client: TestClient, world: World) -> None:
+    admin = {"Authorization": f"Bearer {_token(world, 'admin')}"}
+    for query in ("q=%00", "topic=%00x", "status=x", "offset=-1", "limit=abc", "q=" + "a" * 500):
+        r = client.get(f"/api/v1/complaints?{query}", headers=admin)
+        assert r.status_code in (200, 400), (query, r.status_code)
+        assert "detail" in r.json() or "items" in r.json()
+    assert client.get("/api/v1/complaints/abc", headers=admin).status_code == 400
