@@ -34,6 +34,7 @@ demo: install
 	@echo "Antrean triase ada di basis data var/aduan.db. Lihat semuanya dengan:"
 	@echo "  $(BIN)/aduan queue list        (atau --json)"
 	@echo "  $(BIN)/aduan sources list"
+	@echo "Aplikasi web triase: $(BIN)/aduan user add admin --role admin, lalu make web"
 
 web: install
 	$(BIN)/aduan web
