@@ -36,7 +36,7 @@ from triage.complaints import (
     update_status,
 )
 from web.core import Ctx, FormError, PageError, allow, clean_text, redirect
-from web.pages import _parse_int, load_choices, parse_day_range
+from web.pages import load_choices, parse_day_range, parse_int, parse_topic
 
 __all__ = ["EXPORT_COLUMNS", "export_rows", "parse_complaint_filter", "router"]
 
@@ -59,14 +59,9 @@ def parse_complaint_filter(params: Any, tz: Any) -> tuple[ComplaintFilter, list[
             flt.status = ComplaintStatus(status)
         except ValueError:
             warnings.append("status tidak dikenal, diabaikan")
-    flt.agency_id = _parse_int(params.get("skpd"), warnings, "SKPD")
-    flt.region_id = _parse_int(params.get("wilayah"), warnings, "wilayah")
-    topic = params.get("topik")
-    if topic:
-        if topic in load_taxonomy().topics:
-            flt.topic = topic
-        else:
-            warnings.append("topik tidak dikenal, diabaikan")
+    flt.agency_id = parse_int(params.get("skpd"), warnings, "SKPD")
+    flt.region_id = parse_int(params.get("wilayah"), warnings, "wilayah")
+    flt.topic = parse_topic(params, warnings)
     flt.overdue = params.get("terlambat") in ("1", "ya", "on")
     q = clean_text(params.get("q") or "").strip()
     flt.q = q[:100] or None

@@ -213,6 +213,15 @@ def _parse_day(value: str | None, tz: Any, warnings: list[str], name: str) -> da
     return datetime.combine(day, time(0, 0), tzinfo=tz)
 
 
+def parse_topic(params: Any, warnings: list[str]) -> str | None:
+    """``topik`` when it is a topic of the taxonomy."""
+    topic = params.get("topik")
+    if topic and topic not in load_taxonomy().topics:
+        warnings.append("topik tidak dikenal, diabaikan")
+        return None
+    return topic or None
+
+
 def parse_day_range(
     params: Any, tz: Any, warnings: list[str]
 ) -> tuple[datetime | None, datetime | None]:
@@ -237,7 +246,7 @@ def _parse_float(value: str | None, warnings: list[str], name: str) -> float | N
     return min(max(number, 0.0), 1.0)
 
 
-def _parse_int(value: str | None, warnings: list[str], name: str) -> int | None:
+def parse_int(value: str | None, warnings: list[str], name: str) -> int | None:
     if not value:
         return None
     if not value.isdigit() or len(value) > 12:
@@ -264,14 +273,9 @@ def parse_queue_filter(params: Any, tz: Any) -> tuple[QueueFilter, str, list[str
             flt.source_kind = SourceKind(kind)
         except ValueError:
             warnings.append("sumber tidak dikenal, diabaikan")
-    topic = params.get("topik")
-    if topic:
-        if topic in load_taxonomy().topics:
-            flt.topic = topic
-        else:
-            warnings.append("topik tidak dikenal, diabaikan")
-    flt.agency_id = _parse_int(params.get("skpd"), warnings, "SKPD")
-    flt.region_id = _parse_int(params.get("wilayah"), warnings, "wilayah")
+    flt.topic = parse_topic(params, warnings)
+    flt.agency_id = parse_int(params.get("skpd"), warnings, "SKPD")
+    flt.region_id = parse_int(params.get("wilayah"), warnings, "wilayah")
     flt.min_confidence = _parse_float(params.get("yakin_min"), warnings, "yakin minimal")
     flt.max_confidence = _parse_float(params.get("yakin_maks"), warnings, "yakin maksimal")
     flt.date_from, flt.date_to = parse_day_range(params, tz, warnings)
