@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -55,6 +56,28 @@ class Actor:
     @classmethod
     def of(cls, user: User) -> Actor:
         return cls(name=user.username, user_id=user.id, role=user.role, agency_id=user.agency_id)
+
+    def log(
+        self,
+        session: Session,
+        entity_type: str,
+        entity_id: int,
+        action: str,
+        *,
+        now: datetime,
+        **fields: Any,
+    ) -> None:
+        """One event by this actor (``before``, ``after``, ``note`` in ``fields``)."""
+        record_event(
+            session,
+            actor=self.name,
+            actor_id=self.user_id,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            action=action,
+            now=now,
+            **fields,
+        )
 
 
 def claim_item(session: Session, item_id: int, actor: Actor, *, now: datetime) -> bool:
@@ -125,21 +148,19 @@ def _decide(
         **labels,
     )
     session.add(decision)
-    record_event(
+    actor.log(
         session,
-        actor=actor.name,
-        actor_id=actor.user_id,
-        entity_type="item",
-        entity_id=item.id,
-        action=state.value,
+        "item",
+        item.id,
+        state.value,
+        now=now,
         before=before,
         after={
             "triage_state": state.value,
             **{k: v for k, v in labels.items() if v is not None and k != "note"},
         },
         note=labels.get("note"),
-        now=now,
-    )  # type: ignore[arg-type]
+    )
     return decision
 
 
@@ -177,16 +198,7 @@ def confirm_item(
     session.add(complaint)
     session.flush()
     complaint.assign_tracking_number()
-    record_event(
-        session,
-        actor=actor.name,
-        actor_id=actor.user_id,
-        entity_type="complaint",
-        entity_id=complaint.id,
-        action="create",
-        after={"from_item": item.id},
-        now=now,
-    )
+    actor.log(session, "complaint", complaint.id, "create", now=now, after={"from_item": item.id})
     complaint.change_status(
         session,
         ComplaintStatus.VERIFIED,

@@ -17,7 +17,7 @@ from aduan.holidays import HolidayCalendar
 from models.agency import Agency
 from models.complaint import AWAITING_FOLLOW_UP, Complaint, FollowUp
 from models.enums import ComplaintStatus, TriageState, UserRole
-from models.event import Event, record_event
+from models.event import Event
 from models.item import InvalidTransition, Item, TriageDecision
 from triage.actions import Actor, TriageError
 
@@ -120,27 +120,6 @@ def filter_complaints(
     return stmt.order_by(Complaint.created_at.desc(), Complaint.id.desc())
 
 
-def _log(
-    session: Session,
-    complaint: Complaint,
-    actor: Actor,
-    action: str,
-    now: datetime,
-    **fields: object,
-) -> None:
-    """One event on ``complaint`` by ``actor`` (before/after/note in ``fields``)."""
-    record_event(
-        session,
-        actor=actor.name,
-        actor_id=actor.user_id,
-        entity_type="complaint",
-        entity_id=complaint.id,
-        action=action,
-        now=now,
-        **fields,  # type: ignore[arg-type]
-    )
-
-
 def _relabel_items(
     session: Session, complaint: Complaint, actor: Actor, now: datetime, note: str
 ) -> None:
@@ -214,12 +193,12 @@ def forward_complaint(
     if agency_id != complaint.agency_id:
         before = complaint.agency_id
         complaint.agency_id = agency_id
-        _log(
+        actor.log(
             session,
-            complaint,
-            actor,
+            "complaint",
+            complaint.id,
             "reroute",
-            now,
+            now=now,
             before={"agency_id": before},
             after={"agency_id": agency_id},
             note=note,
@@ -289,7 +268,7 @@ def add_follow_up(
     if target is not None and target is not complaint.status:
         _change(session, complaint, target, actor, now, None, note[:500])
     else:
-        _log(session, complaint, actor, "follow_up", now, note=note[:500])
+        actor.log(session, "complaint", complaint.id, "follow_up", now=now, note=note[:500])
     return follow_up
 
 
@@ -338,12 +317,12 @@ def set_lapor_id(
         raise TriageError("ID SP4N-LAPOR! paling panjang 64 karakter")
     before = complaint.lapor_tracking_id
     complaint.lapor_tracking_id = value or None
-    _log(
+    actor.log(
         session,
-        complaint,
-        actor,
+        "complaint",
+        complaint.id,
         "lapor_id",
-        now,
+        now=now,
         before={"lapor_tracking_id": before},
         after={"lapor_tracking_id": complaint.lapor_tracking_id},
     )

@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from models.agency import Agency
 from models.enums import UserRole
-from models.event import record_event
 from models.source import Source
 from models.user import User
 from triage.accounts import AccountError, create_user
@@ -85,14 +84,6 @@ def toggle_source(source_id: int, ctx: Ctx = allow(UserRole.ADMIN)) -> Response:
 
 def _switched(ctx: Ctx, kind: str, entity_id: int, on: bool, what: str, back: str) -> Response:
     """Log a switch on/off, commit, and go back with a message."""
-    record_event(
-        ctx.db,
-        actor=ctx.actor.name,
-        actor_id=ctx.actor.user_id,
-        entity_type=kind,
-        entity_id=entity_id,
-        action=("enable" if on else "disable"),
-        now=ctx.now,
-    )
+    ctx.actor.log(ctx.db, kind, entity_id, "enable" if on else "disable", now=ctx.now)
     ctx.db.commit()
     return redirect(back, f"{what} {'diaktifkan' if on else 'dinonaktifkan'}.")
