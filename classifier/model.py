@@ -46,8 +46,13 @@ class TemperatureScaledSVC(ClassifierMixin, BaseEstimator):
         y = np.asarray(y)
         counts = {label: int((y == label).sum()) for label in np.unique(y)}
         self.temperature_ = 1.0
-        if len(counts) > 1 and min(counts.values()) >= 2 and len(y) >= 50:
-            stratify = y if min(counts.values()) >= 5 else None
+        if len(counts) > 1 and len(y) >= 50:
+            # Rare classes (one or two rows) must not switch calibration off: the split
+            # is stratified over the classes that can be split, and a class missing from
+            # either side only leaves out its rows when fitting the temperature.
+            strata = np.where([counts[label] >= 5 for label in y], y, "\x00rare")
+            _, sizes = np.unique(strata, return_counts=True)
+            stratify = strata if sizes.min() >= 2 else None
             X_fit, X_cal, y_fit, y_cal = train_test_split(
                 X, y, test_size=0.2, random_state=self.random_state, stratify=stratify
             )

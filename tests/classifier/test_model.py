@@ -16,6 +16,7 @@ from aduan.cli import cli
 from classifier.bootstrap import bootstrap_training_set, ensure_active_model
 from classifier.decisions import decision_labels
 from classifier.lifecycle import promote, read_holdout
+from classifier.model import build_pipeline
 from classifier.normalize import normalize_text
 from classifier.registry import ModelRegistry, UntrustedModelError
 from classifier.tag import build_default_tagger
@@ -183,3 +184,53 @@ def test_bootstrap_model_is_created_once(tmp_path: Path) -> None:
     first = ensure_active_model(registry)
     assert ensure_active_model(registry) == first
     assert len(registry.versions()) == 1
+
+
+def test_rare_classes_do_not_switch_calibration_off() -> None:
+    texts = [f"jalan rusak nomor {n}" for n in range(60)] + [
+        f"sampah numpuk {n}" for n in range(60)
+    ]
+    labels = ["pu"] * 60 + ["dlh"] * 60
+    model = build_pipeline(min_df=1).fit([*texts, "pungli di kantor"], [*labels, "once"])
+    assert model.named_steps["model"].temperature_ != 1.0
+    assert model.predict_proba(["jalan rusak parah"]).max() > 0.8
+
+
+@pytest.mark.parametrize(
+    ("text", "function", "agency"),
+    [
+        (
+            "jalan berlubang dan aspal rusak parah di Martapura mohon segera diperbaiki",
+            "public_works",
+            "Dinas Pekerjaan Umum dan Penataan Ruang Kabupaten Banjar",
+        ),
+        (
+            "sampah menumpuk tidak diangkut sudah seminggu di Banjarbaru baunya menyengat",
+            "environment",
+            "Dinas Lingkungan Hidup Kota Banjarbaru",
+        ),
+        (
+            "KTP elektronik dan KK saya belum jadi sudah 2 bulan di Amuntai",
+            "civil_registry",
+            "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Hulu Sungai Utara",
+        ),
+    ],
+)
+def test_a_model_trained_elsewhere_routes_kalsel_posts_to_kalsel_skpd(
+    seeded: Engine, tmp_path: Path, small_csv: Path, text: str, function: str, agency: str
+) -> None:
+    """Surabaya's agencies become functions; the function plus the region found in the
+    post name the Kalsel SKPD (no agency is mentioned in these posts)."""
+    registry = ModelRegistry(tmp_path / "models")
+    data = load_training_csv(small_csv)
+    version = registry.save(
+        train_bundle(data), kind="trained", data_digest=data.digest(), n_rows=len(data)
+    )
+    registry.set_active(version)
+    with Session(seeded) as session:
+        tagger = build_default_tagger(session, model_dir=tmp_path / "models")
+        post = tagger.suggest(None, text)
+        assert post.model_version == version
+        assert post.function == function, post.details["top3_functions"]
+        assert session.get(Agency, post.agency_id).name == agency
+        assert post.details["top3_functions"][0]["p"] > 0.3
