@@ -7,10 +7,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aduan.settings import get_settings
 from classifier.baseline import KeywordTagger, Suggestion
 from classifier.bootstrap import ensure_active_model
 from classifier.mentions import build_gazetteer
@@ -27,9 +26,10 @@ class Tagger(Protocol):
     def suggest(self, title: str | None, text: str) -> Suggestion: ...
 
 
-def build_default_tagger(session: Session, *, model_dir: Path | None = None) -> Tagger:
-    """The active model from the registry (the bootstrap model when none was trained)."""
-    registry = ModelRegistry(model_dir or get_settings().resolved_model_dir)
+def build_default_tagger(session: Session, *, model_dir: Path) -> Tagger:
+    """The active model of the registry in ``model_dir`` (the bootstrap model when none
+    was trained)."""
+    registry = ModelRegistry(model_dir)
     version = ensure_active_model(registry)
     return ModelTagger(
         registry.load(version),
@@ -60,18 +60,9 @@ def tag_items(session: Session, item_ids: Sequence[int], tagger: Tagger, *, now:
         for item_id, title, text, raw in items:
             region_hint = (raw or {}).get("region")  # a region column of a manual import
             suggestion = tagger.suggest(title, f"{text}\n{region_hint}" if region_hint else text)
-            current = session.scalar(
-                select(ItemSuggestion.model_version).where(
-                    ItemSuggestion.item_id == item_id, ItemSuggestion.superseded_at.is_(None)
-                )
-            )
-            if current == suggestion.model_version:
+            if ItemSuggestion.current_version(session, item_id) == suggestion.model_version:
                 continue
-            session.execute(
-                update(ItemSuggestion)
-                .where(ItemSuggestion.item_id == item_id, ItemSuggestion.superseded_at.is_(None))
-                .values(superseded_at=now)
-            )
+            ItemSuggestion.supersede(session, item_id, now=now)
             session.add(
                 ItemSuggestion(
                     item_id=item_id,

@@ -6,21 +6,15 @@ from dataclasses import asdict
 from typing import Any
 
 from prefect import flow, get_run_logger, task
-from sqlalchemy import select
 
 from aduan.db import get_engine, get_sessionmaker, session_scope
 from aduan.settings import get_settings
-from classifier.mentions import build_gazetteer
-from classifier.tag import build_default_tagger, tag_items
 from collectors.collect import collect_source
-from collectors.dedup import cluster_items
-from collectors.enrich import enrich_items
 from collectors.http import build_client
-from collectors.pages import PageFetcher
 from collectors.registry import COLLECTORS
 from models.base import utcnow
-from models.item import Item, ItemSuggestion
 from models.source import Source
+from pipeline.process import cluster_stored, enrich_stored, items_without_suggestion, tag_stored
 
 __all__ = ["ingest"]
 
@@ -47,16 +41,13 @@ def collect(source_id: int) -> dict[str, Any]:
 @task(name="fetch-articles", retries=1, retry_delay_seconds=5)
 def fetch_articles(item_ids: list[int]) -> dict[str, int]:
     """Full text for feed entries that mention an agency or read like a complaint."""
-    if not item_ids:
-        return {"fetched": 0, "skipped": 0, "failed": 0}
     settings = get_settings()
     with (
         build_client(timeout=settings.http_timeout, user_agent=settings.user_agent) as client,
         session_scope() as session,
     ):
-        fetcher = PageFetcher(client, user_agent=settings.user_agent)
-        report = enrich_items(
-            session, item_ids, fetcher=fetcher, gazetteer=build_gazetteer(session), now=utcnow()
+        report = enrich_stored(
+            session, item_ids, client=client, user_agent=settings.user_agent, now=utcnow()
         )
     return asdict(report)
 
@@ -64,26 +55,22 @@ def fetch_articles(item_ids: list[int]) -> dict[str, int]:
 @task(name="cluster-items", retries=1, retry_delay_seconds=5)
 def cluster(item_ids: list[int]) -> int:
     """Group retweets, copies and near-duplicates; returns how many joined a cluster."""
-    if not item_ids:
-        return 0
     with session_scope() as session:
-        return cluster_items(session, item_ids, now=utcnow())
+        return cluster_stored(session, item_ids, now=utcnow())
 
 
 @task(name="tag-items", retries=1, retry_delay_seconds=5)
 def tag(item_ids: list[int]) -> int:
-    if not item_ids:
-        return 0
+    model_dir = get_settings().resolved_model_dir
     with session_scope() as session:
-        return tag_items(session, item_ids, build_default_tagger(session), now=utcnow())
+        return tag_stored(session, item_ids, model_dir=model_dir, now=utcnow())
 
 
 @task(name="untagged-items")
 def untagged_item_ids() -> list[int]:
     """Items stored by an earlier run that crashed before tagging them."""
     with session_scope() as session:
-        has_suggestion = select(ItemSuggestion.item_id).where(ItemSuggestion.item_id == Item.id)
-        return list(session.scalars(select(Item.id).where(~has_suggestion.exists())))
+        return items_without_suggestion(session)
 
 
 @flow(name="ingest", log_prints=False)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import ForeignKey, Index, String, Text, select
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, Text, and_, select
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from sqlalchemy.sql import Select
 
@@ -16,7 +15,7 @@ from models.base import Base, utcnow
 from models.enums import COMPLAINT_TRANSITIONS, ComplaintStatus
 from models.event import record_event
 from models.item import InvalidTransition
-from models.workdays import add_working_days
+from models.workdays import Deadlines
 
 if TYPE_CHECKING:
     from models.agency import Agency
@@ -67,14 +66,20 @@ class Complaint(Base):
         kwargs.setdefault("created_at", utcnow())
         super().__init__(**kwargs)
 
+    @hybrid_method
+    def is_overdue(self, now: datetime) -> bool:
+        """The one rule for 'late': forwarded, no follow-up yet, and past the due time."""
+        return self.status in AWAITING_FOLLOW_UP and self.due_at is not None and self.due_at < now
+
+    @is_overdue.inplace.expression
+    @classmethod
+    def _is_overdue_expression(cls, now: datetime) -> ColumnElement[bool]:
+        return and_(cls.status.in_(AWAITING_FOLLOW_UP), cls.due_at.is_not(None), cls.due_at < now)
+
     @classmethod
     def overdue(cls, now: datetime) -> Select[tuple[Complaint]]:
-        """The one rule for 'late': forwarded, no follow-up yet, and past the due time."""
-        return (
-            select(cls)
-            .where(cls.status.in_(AWAITING_FOLLOW_UP), cls.due_at.is_not(None), cls.due_at < now)
-            .order_by(cls.due_at)
-        )
+        """Late complaints, the most overdue first."""
+        return select(cls).where(cls.is_overdue(now)).order_by(cls.due_at, cls.id)
 
     def assign_tracking_number(self) -> None:
         """``ADU-<year>-<id>``; needs the id, so call after a flush."""
@@ -90,16 +95,19 @@ class Complaint(Base):
         actor_id: int | None = None,
         note: str | None = None,
         now: datetime | None = None,
-        follow_up_days: int = 3,
-        tz: ZoneInfo | None = None,
-        holidays: Collection[date] = (),
+        deadlines: Deadlines | None = None,
     ) -> None:
-        """The only way a complaint's status changes: checked, timestamped and logged."""
+        """The only way a complaint's status changes: checked, timestamped and logged.
+
+        Forwarding starts the follow-up clock, so it needs ``deadlines``.
+        """
         if new_status not in COMPLAINT_TRANSITIONS[self.status]:
             raise InvalidTransition(
                 f"status aduan tidak boleh berubah dari '{self.status.label}' "
                 f"ke '{new_status.label}'"
             )
+        if new_status is ComplaintStatus.FORWARDED and deadlines is None:
+            raise ValueError("forwarding a complaint needs the deadline rules (Deadlines)")
         now = now or utcnow()
         before = {"status": self.status.value}
         self.status = new_status
@@ -107,11 +115,9 @@ class Complaint(Base):
             self.verified_at = now
             self.forwarded_at = None  # re-routing starts a new forwarding
             self.due_at = None
-        elif new_status is ComplaintStatus.FORWARDED:
+        elif new_status is ComplaintStatus.FORWARDED and deadlines is not None:
             self.forwarded_at = now
-            self.due_at = add_working_days(
-                now, follow_up_days, tz=tz or ZoneInfo("Asia/Makassar"), holidays=holidays
-            )
+            self.due_at = deadlines.due_at(now)
         elif new_status is ComplaintStatus.IN_PROGRESS:
             self.first_follow_up_at = self.first_follow_up_at or now
         elif new_status is ComplaintStatus.DONE:

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 __all__ = [
     "COMPLAINT_TRANSITIONS",
+    "OPEN_TRIAGE_STATES",
     "TRIAGE_TRANSITIONS",
     "AgencyLevel",
     "ComplaintStatus",
@@ -124,6 +125,9 @@ _LABELS: dict[StrEnum, str] = {
     UserRole.AGENCY_OFFICER: "Petugas SKPD",
     UserRole.VIEWER: "Pemantau",
 }
+
+#: Triage states in which an item still waits for a decision (the queue's two views).
+OPEN_TRIAGE_STATES: tuple[TriageState, ...] = (TriageState.PENDING, TriageState.DEFERRED)
 
 #: Allowed triage moves. Deferred items come back to the queue; decisions are final
 #: except that an admin may reopen one (back to pending).

@@ -7,7 +7,19 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, delete, func, select
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    delete,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -15,7 +27,7 @@ from sqlalchemy.sql import Select
 
 from models._columns import enum_column
 from models.base import Base, utcnow
-from models.enums import TRIAGE_TRANSITIONS, RejectReason, TriageState
+from models.enums import OPEN_TRIAGE_STATES, TRIAGE_TRANSITIONS, RejectReason, TriageState
 
 if TYPE_CHECKING:
     from models.agency import Agency
@@ -93,6 +105,11 @@ class Item(Base):
         )
 
     @property
+    def is_open(self) -> bool:
+        """Still waiting for a triage decision (pending or deferred)."""
+        return self.triage_state in OPEN_TRIAGE_STATES
+
+    @property
     def current_suggestion(self) -> ItemSuggestion | None:
         current = [s for s in self.suggestions if s.superseded_at is None]
         return current[-1] if current else None
@@ -150,6 +167,32 @@ class ItemSuggestion(Base):
 
     region: Mapped[Region | None] = relationship()
 
+    @classmethod
+    def is_current(cls, item_id: Any = None) -> ColumnElement[bool]:
+        """The one rule for "the current suggestion": not superseded (of ``item_id``, an id
+        or a column such as ``Item.id``, when given)."""
+        current = cls.superseded_at.is_(None)
+        return current if item_id is None else and_(cls.item_id == item_id, current)
+
+    @classmethod
+    def current_id(cls, session: Session, item_id: int) -> int | None:
+        return session.scalar(select(cls.id).where(cls.is_current(item_id)))
+
+    @classmethod
+    def current_version(cls, session: Session, item_id: int) -> str | None:
+        return session.scalar(select(cls.model_version).where(cls.is_current(item_id)))
+
+    @classmethod
+    def supersede(cls, session: Session, item_id: int, *, now: datetime) -> None:
+        """Mark the item's current suggestion as replaced (before adding a new one)."""
+        session.execute(update(cls).where(cls.is_current(item_id)).values(superseded_at=now))
+
+    @classmethod
+    def least_confident_first(cls) -> tuple[ColumnElement[Any], ...]:
+        """The one "uncertain" order of the queue (CLI and web): the suggestions the model
+        is least sure of first, where an admin's decision teaches the most."""
+        return (cls.confidence.asc(), cls.id.asc())
+
 
 class TriageDecision(Base):
     """One admin decision on an item: who, when, why, and the labels it sets.
@@ -190,9 +233,6 @@ class QueueCluster(Base):
     head_id: Mapped[int]
 
 
-QUEUE_STATES = (TriageState.PENDING, TriageState.DEFERRED)
-
-
 def refresh_queue_clusters(session: Session, cluster_ids: Iterable[int | None]) -> None:
     """Recount the open items of these clusters (idempotent; safe to call twice)."""
     ids = sorted({c for c in cluster_ids if c is not None})
@@ -205,7 +245,7 @@ def refresh_queue_clusters(session: Session, cluster_ids: Iterable[int | None]) 
         chunk = ids[start : start + 500]
         rows = session.execute(
             select(Item.cluster_id, Item.triage_state, func.count(), func.min(Item.id))
-            .where(Item.cluster_id.in_(chunk), Item.triage_state.in_(QUEUE_STATES))
+            .where(Item.cluster_id.in_(chunk), Item.triage_state.in_(OPEN_TRIAGE_STATES))
             .group_by(Item.cluster_id, Item.triage_state)
         ).all()
         live = {(cid, state) for cid, state, _, _ in rows}
@@ -222,7 +262,7 @@ def refresh_queue_clusters(session: Session, cluster_ids: Iterable[int | None]) 
                     set_={"open_count": stmt.excluded.open_count, "head_id": stmt.excluded.head_id},
                 )
             )
-        for state in QUEUE_STATES:
+        for state in OPEN_TRIAGE_STATES:
             gone = [cid for cid in chunk if (cid, state) not in live]
             if gone:
                 session.execute(

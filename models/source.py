@@ -58,6 +58,12 @@ class Source(Base):
         self.enabled = False
         self.disabled_reason = reason
 
+    def enable(self) -> None:
+        """Back in the collection runs, with a clean failure count."""
+        self.enabled = True
+        self.disabled_reason = None
+        self.consecutive_failures = 0
+
     def __repr__(self) -> str:
         return f"<Source {self.kind.value}:{self.name}>"
 

@@ -1,12 +1,97 @@
-"""Working-day arithmetic for follow-up deadlines (weekends and public holidays skipped)."""
+"""Working days for follow-up deadlines: the holiday calendar (Indonesian public holidays
+and cuti bersama), working-day arithmetic, and how deadlines are counted."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import logging
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
-__all__ = ["add_working_days", "is_working_day"]
+import yaml
+
+__all__ = [
+    "HOLIDAYS_FILE",
+    "Deadlines",
+    "HolidayCalendar",
+    "HolidayFileError",
+    "add_working_days",
+    "is_working_day",
+    "load_holidays",
+]
+
+HOLIDAYS_FILE = Path(__file__).resolve().parent / "data" / "holidays_id.yaml"
+log = logging.getLogger(__name__)
+
+
+class HolidayFileError(ValueError):
+    """The holidays file cannot be read; the message names the file and the entry."""
+
+
+@dataclass(frozen=True, slots=True)
+class HolidayCalendar:
+    days: dict[date, str]
+    complete_years: frozenset[int]
+    listed_years: frozenset[int]
+
+    def __contains__(self, day: object) -> bool:
+        return day in self.days
+
+    def __iter__(self) -> Iterator[date]:
+        return iter(self.days)
+
+    def __len__(self) -> int:
+        return len(self.days)
+
+    def name_of(self, day: date) -> str | None:
+        return self.days.get(day)
+
+    def warn_if_incomplete(self, year: int) -> bool:
+        """Log (and return True) when deadlines in ``year`` may skip too few holidays."""
+        if year in self.complete_years:
+            return False
+        log.warning(
+            "holiday calendar has no complete list for %s: deadlines skip weekends and "
+            "fixed-date holidays only (update ADUAN_HOLIDAYS_FILE)",
+            year,
+        )
+        return True
+
+
+def _parse(path: Path) -> HolidayCalendar:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise HolidayFileError(f"berkas hari libur {path} tidak terbaca: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("years"), dict):
+        raise HolidayFileError(f"berkas hari libur {path}: kunci 'years' tidak ada")
+    days: dict[date, str] = {}
+    complete: set[int] = set()
+    for year, block in data["years"].items():
+        if not isinstance(block, dict) or not isinstance(block.get("holidays"), dict):
+            raise HolidayFileError(f"berkas hari libur {path}: tahun {year} tanpa 'holidays'")
+        if block.get("complete", False):
+            complete.add(int(year))
+        for day, name in block["holidays"].items():
+            if not isinstance(day, date) or day.year != int(year):
+                raise HolidayFileError(
+                    f"berkas hari libur {path}: tanggal {day!r} bukan tanggal tahun {year}"
+                )
+            days[day] = str(name)
+    return HolidayCalendar(
+        days=days,
+        complete_years=frozenset(complete),
+        listed_years=frozenset(int(y) for y in data["years"]),
+    )
+
+
+@lru_cache(maxsize=4)
+def load_holidays(path: Path | None = None) -> HolidayCalendar:
+    """The holiday calendar from ``path`` (default: the bundled Indonesian list)."""
+    return _parse(path or HOLIDAYS_FILE)
 
 
 def is_working_day(day: date, holidays: Collection[date] = ()) -> bool:
@@ -33,3 +118,20 @@ def add_working_days(
             remaining -= 1
     end_of_day = datetime.combine(day, time(23, 59, 59), tzinfo=tz)
     return end_of_day.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Deadlines:
+    """How follow-up deadlines are counted: built once from the settings and the holiday
+    file by the entry point (web app, CLI, flow) and passed to the complaint lifecycle."""
+
+    follow_up_days: int
+    tz: ZoneInfo
+    holidays: HolidayCalendar
+
+    def due_at(self, forwarded_at: datetime) -> datetime:
+        """When an SKPD must have followed up a complaint forwarded at ``forwarded_at``."""
+        self.holidays.warn_if_incomplete(forwarded_at.astimezone(self.tz).year)
+        return add_working_days(
+            forwarded_at, self.follow_up_days, tz=self.tz, holidays=self.holidays
+        )

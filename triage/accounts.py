@@ -1,20 +1,37 @@
-"""User accounts: argon2 password hashes, roles, and the agency an officer belongs to."""
+"""User accounts and API tokens: argon2 password hashes, roles, the agency an officer
+belongs to, and the read-only API's bearer tokens (kept as SHA-256). Every change is in
+the event log, whichever entry point (CLI, web) made it."""
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from models.agency import Agency
 from models.enums import UserRole
 from models.event import record_event
 from models.user import User
+from models.web import ApiToken
 
-__all__ = ["AccountError", "create_user", "hash_password", "verify_password"]
+__all__ = [
+    "AccountError",
+    "create_api_token",
+    "create_user",
+    "find_user",
+    "hash_password",
+    "hash_token",
+    "load_api_user",
+    "revoke_api_tokens",
+    "set_user_active",
+    "verify_password",
+]
 
 MIN_PASSWORD_LENGTH = 10
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
@@ -82,3 +99,81 @@ def create_user(
         after={"username": username, "role": role.value, "agency": agency.code if agency else None},
     )
     return user
+
+
+def find_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise AccountError(f"pengguna '{username}' tidak ada")
+    return user
+
+
+def set_user_active(
+    session: Session, user: User, active: bool, *, actor: str, actor_id: int | None = None
+) -> None:
+    """Switch an account on or off (logged); a switched-off user's sessions stop working."""
+    before = user.is_active
+    user.is_active = active
+    record_event(
+        session,
+        actor=actor,
+        actor_id=actor_id,
+        entity_type="user",
+        entity_id=user.id,
+        action="enable" if active else "disable",
+        before={"is_active": before},
+        after={"is_active": active},
+    )
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_api_token(
+    session: Session, user: User, name: str, *, now: datetime, actor: str = "cli"
+) -> str:
+    """A new API token for ``user``; the raw value is returned once, only its hash is kept."""
+    token = "adu_" + secrets.token_urlsafe(32)
+    row = ApiToken(token_hash=hash_token(token), user_id=user.id, name=name[:80], created_at=now)
+    session.add(row)
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        entity_type="api_token",
+        entity_id=row.id,
+        action="create",
+        after={"user": user.username, "name": row.name},
+        now=now,
+    )
+    return token
+
+
+def revoke_api_tokens(session: Session, user: User, *, now: datetime, actor: str = "cli") -> int:
+    """Revoke every live token of ``user``; returns how many."""
+    ids = list(
+        session.scalars(
+            select(ApiToken.id).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        )
+    )
+    if ids:
+        session.execute(update(ApiToken).where(ApiToken.id.in_(ids)).values(revoked_at=now))
+        record_event(
+            session,
+            actor=actor,
+            entity_type="user",
+            entity_id=user.id,
+            action="revoke_tokens",
+            after={"revoked": len(ids)},
+            now=now,
+        )
+    return len(ids)
+
+
+def load_api_user(session: Session, token: str, *, now: datetime) -> User | None:
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if row is None or row.revoked_at is not None or not row.user.is_active:
+        return None
+    row.last_used_at = now
+    return row.user

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
 from models.complaint import Complaint
-from models.enums import ComplaintStatus, RejectReason, TriageState, UserRole
+from models.enums import OPEN_TRIAGE_STATES, ComplaintStatus, RejectReason, TriageState, UserRole
 from models.event import record_event
 from models.item import (
     InvalidTransition,
@@ -39,7 +39,6 @@ __all__ = [
 
 #: How long an admin holds an item after opening it; then anyone may take it.
 CLAIM_DURATION = timedelta(minutes=10)
-OPEN_STATES = (TriageState.PENDING, TriageState.DEFERRED)
 
 
 class TriageError(ValueError):
@@ -89,7 +88,7 @@ def claim_item(session: Session, item_id: int, actor: Actor, *, now: datetime) -
         update(Item)
         .where(
             Item.id == item_id,
-            Item.triage_state.in_(OPEN_STATES),
+            Item.triage_state.in_(OPEN_TRIAGE_STATES),
             or_(
                 Item.claimed_by_id.is_(None),
                 Item.claimed_by_id == actor.user_id,
@@ -107,7 +106,7 @@ def _open_item(session: Session, item_id: int, actor: Actor, now: datetime) -> I
     item = session.get(Item, item_id, with_for_update=True, populate_existing=True)
     if item is None:
         raise TriageError(f"item #{item_id} tidak ada")
-    if item.triage_state not in OPEN_STATES:
+    if not item.is_open:
         raise TriageError(f"item #{item_id} sudah diproses ({item.triage_state.label})")
     held_by_other = (
         item.claimed_by_id is not None
@@ -134,11 +133,7 @@ def _decide(
     item.claimed_by_id = None
     item.claim_expires_at = None
     refresh_queue_clusters(session, [item.cluster_id])
-    suggestion_id = session.scalar(
-        select(ItemSuggestion.id).where(
-            ItemSuggestion.item_id == item.id, ItemSuggestion.superseded_at.is_(None)
-        )
-    )
+    suggestion_id = ItemSuggestion.current_id(session, item.id)
     decision = TriageDecision(
         item_id=item.id,
         user_id=actor.user_id,

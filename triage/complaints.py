@@ -7,27 +7,23 @@ officer may only touch complaints routed to their own SKPD.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from aduan.holidays import HolidayCalendar
 from models.agency import Agency
-from models.complaint import AWAITING_FOLLOW_UP, Complaint, FollowUp
+from models.complaint import Complaint, FollowUp
 from models.enums import ComplaintStatus, TriageState, UserRole
-from models.event import Event
 from models.item import InvalidTransition, Item, TriageDecision
+from models.workdays import Deadlines
 from triage.actions import Actor, TriageError
+from triage.complaint_query import can_see
 
 __all__ = [
-    "ComplaintFilter",
-    "Deadlines",
+    "OFFICER_TARGETS",
+    "STAFF_TARGETS",
     "add_follow_up",
-    "can_see",
-    "complaint_timeline",
-    "filter_complaints",
     "forward_complaint",
     "get_complaint",
     "return_complaint",
@@ -36,33 +32,6 @@ __all__ = [
 ]
 
 MAX_NOTE = 5000
-
-
-@dataclass(frozen=True, slots=True)
-class Deadlines:
-    """How follow-up deadlines are counted (from settings and the holiday file)."""
-
-    follow_up_days: int
-    tz: object
-    holidays: HolidayCalendar
-
-
-@dataclass(slots=True)
-class ComplaintFilter:
-    status: ComplaintStatus | None = None
-    agency_id: int | None = None
-    region_id: int | None = None
-    topic: str | None = None
-    overdue: bool = False
-    q: str | None = None  # tracking number, SP4N-LAPOR! id or words of the title
-    date_from: datetime | None = None
-    date_to: datetime | None = None  # exclusive
-
-
-def can_see(actor: Actor, complaint: Complaint) -> bool:
-    if actor.role is UserRole.AGENCY_OFFICER:
-        return complaint.agency_id is not None and complaint.agency_id == actor.agency_id
-    return actor.role in (None, UserRole.ADMIN, UserRole.OPERATOR)
 
 
 def _require_staff(actor: Actor) -> None:
@@ -76,48 +45,6 @@ def get_complaint(session: Session, complaint_id: int, actor: Actor) -> Complain
     if complaint is None or not can_see(actor, complaint):
         raise TriageError(f"aduan #{complaint_id} tidak ada")
     return complaint
-
-
-def filter_complaints(
-    flt: ComplaintFilter, actor: Actor, *, now: datetime
-) -> Select[tuple[Complaint]]:
-    """The complaints list query, scoped to what ``actor`` may see (newest first)."""
-    stmt = select(Complaint).options(joinedload(Complaint.agency), joinedload(Complaint.region))
-    if actor.role is UserRole.AGENCY_OFFICER:
-        stmt = stmt.where(Complaint.agency_id == (actor.agency_id or -1))
-    elif actor.role not in (None, UserRole.ADMIN, UserRole.OPERATOR, UserRole.VIEWER):
-        stmt = stmt.where(Complaint.id < 0)
-    if flt.status is not None:
-        stmt = stmt.where(Complaint.status == flt.status)
-    if flt.agency_id is not None:
-        stmt = stmt.where(Complaint.agency_id == flt.agency_id)
-    if flt.region_id is not None:
-        stmt = stmt.where(Complaint.region_id == flt.region_id)
-    if flt.topic:
-        stmt = stmt.where(Complaint.topic == flt.topic)
-    if flt.overdue:
-        stmt = stmt.where(
-            Complaint.status.in_(AWAITING_FOLLOW_UP),
-            Complaint.due_at.is_not(None),
-            Complaint.due_at < now,
-        )
-    if flt.date_from is not None:
-        stmt = stmt.where(Complaint.created_at >= flt.date_from)
-    if flt.date_to is not None:
-        stmt = stmt.where(Complaint.created_at < flt.date_to)
-    if flt.q:
-        term = flt.q.strip()
-        like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(
-            or_(
-                Complaint.tracking_number == term.upper(),
-                Complaint.lapor_tracking_id == term,
-                func.lower(Complaint.title).like(like.lower(), escape="\\"),
-            )
-        )
-    if flt.overdue:  # the most overdue first
-        return stmt.order_by(Complaint.due_at.asc(), Complaint.id.asc())
-    return stmt.order_by(Complaint.created_at.desc(), Complaint.id.desc())
 
 
 def _relabel_items(
@@ -151,8 +78,6 @@ def _change(
     deadlines: Deadlines | None,
     note: str | None = None,
 ) -> None:
-    if deadlines is not None and status is ComplaintStatus.FORWARDED:
-        deadlines.holidays.warn_if_incomplete(now.year)
     try:
         complaint.change_status(
             session,
@@ -161,9 +86,7 @@ def _change(
             actor_id=actor.user_id,
             note=note,
             now=now,
-            follow_up_days=deadlines.follow_up_days if deadlines else 3,
-            tz=deadlines.tz if deadlines else None,  # type: ignore[arg-type]
-            holidays=deadlines.holidays if deadlines else (),
+            deadlines=deadlines,
         )
     except InvalidTransition as exc:
         raise TriageError(str(exc)) from exc
@@ -327,14 +250,3 @@ def set_lapor_id(
         after={"lapor_tracking_id": complaint.lapor_tracking_id},
     )
     return complaint
-
-
-def complaint_timeline(session: Session, complaint: Complaint) -> list[Event]:
-    """Every event of the complaint and of the items that became it, oldest first."""
-    item_ids = list(session.scalars(select(Item.id).where(Item.complaint_id == complaint.id)))
-    conditions = [(Event.entity_type == "complaint") & (Event.entity_id == complaint.id)]
-    if item_ids:
-        conditions.append((Event.entity_type == "item") & Event.entity_id.in_(item_ids))
-    return list(
-        session.scalars(select(Event).where(or_(*conditions)).order_by(Event.occurred_at, Event.id))
-    )

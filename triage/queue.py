@@ -6,12 +6,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from models.agency import Agency
 from models.complaint import Complaint
-from models.enums import SourceKind, TriageState
+from models.enums import OPEN_TRIAGE_STATES, SourceKind, TriageState
 from models.item import Item, ItemSuggestion, QueueCluster
 from models.region import Region
 from models.source import Source
@@ -73,14 +73,11 @@ def list_queue(
     """
     if order not in ORDERS:
         raise ValueError(f"urutan tidak dikenal: {order} (pilihan: {', '.join(ORDERS)})")
-    suggestion = aliased(ItemSuggestion)
+    suggestion = ItemSuggestion
     stmt = (
         Item.awaiting_triage()
         .join(Source, Source.id == Item.source_id)
-        .outerjoin(
-            suggestion,
-            and_(suggestion.item_id == Item.id, suggestion.superseded_at.is_(None)),
-        )
+        .outerjoin(suggestion, suggestion.is_current(Item.id))
         .outerjoin(Agency, Agency.id == suggestion.agency_id)
         .outerjoin(Region, Region.id == suggestion.region_id)
         .with_only_columns(
@@ -101,13 +98,15 @@ def list_queue(
             suggestion.relevance,
             suggestion.needs_review,
             suggestion.model_version,
+            suggestion.confidence,
         )
         .limit(limit)
         .offset(offset)
     )
     if order == "uncertain":
+        # Items not yet tagged first: the model has said nothing about them.
         stmt = stmt.order_by(None).order_by(
-            suggestion.topic_confidence.asc().nulls_first(), Item.id.desc()
+            suggestion.id.is_(None).desc(), *ItemSuggestion.least_confident_first()
         )
     rows = session.execute(stmt).all()
     return [
@@ -126,7 +125,7 @@ def list_queue(
             suggested_region=r[11],
             topic_confidence=r[12],
             agency_confidence=r[13],
-            confidence=None if r[12] is None else min(r[12], r[13]),
+            confidence=r[17],
             relevance=r[14],
             needs_review=r[15],
             model_version=r[16],
@@ -142,7 +141,6 @@ CARD_ORDERS = {
     "uncertain": "paling tidak yakin",
     "largest": "kluster terbesar",
 }
-CARD_STATES = (TriageState.PENDING, TriageState.DEFERRED)
 
 
 @dataclass(slots=True)
@@ -173,8 +171,7 @@ class QueueCard:
 
     @property
     def confidence(self) -> float | None:
-        s = self.suggestion
-        return None if s is None else min(s.topic_confidence, s.agency_confidence)
+        return None if self.suggestion is None else self.suggestion.confidence
 
 
 def list_cards(
@@ -194,11 +191,11 @@ def list_cards(
     if order not in CARD_ORDERS:
         raise ValueError(f"urutan tidak dikenal: {order}")
     flt = flt or QueueFilter()
-    if flt.state not in CARD_STATES:
+    if flt.state not in OPEN_TRIAGE_STATES:
         raise ValueError(f"status antrean tidak dikenal: {flt.state}")
     other = aliased(Item)
-    suggestion = aliased(ItemSuggestion)
-    current = and_(suggestion.item_id == Item.id, suggestion.superseded_at.is_(None))
+    suggestion = ItemSuggestion
+    current = suggestion.is_current(Item.id)
     stmt = select(Item, suggestion).options(joinedload(Item.source))
     if order == "largest":
         # Walks the per-cluster summary (state, open_count, head_id) index; a head that
@@ -227,8 +224,8 @@ def list_cards(
             stmt = (
                 stmt.select_from(suggestion)
                 .join(Item, Item.id == suggestion.item_id)
-                .where(suggestion.superseded_at.is_(None))
-                .order_by(suggestion.confidence.asc(), suggestion.id.asc())
+                .where(suggestion.is_current())
+                .order_by(*ItemSuggestion.least_confident_first())
             )
         else:
             stmt = stmt.outerjoin(suggestion, current).order_by(

@@ -10,7 +10,8 @@ from models.agency import Agency
 from models.enums import UserRole
 from models.source import Source
 from models.user import User
-from triage.accounts import AccountError, create_user
+from triage.accounts import AccountError, create_user, set_user_active
+from triage.sources import set_source_enabled
 from web.core import Ctx, FormError, PageError, allow, redirect
 
 __all__ = ["router"]
@@ -58,8 +59,10 @@ def toggle_user(user_id: int, ctx: Ctx = allow(UserRole.ADMIN)) -> Response:
         raise PageError("Pengguna tidak ditemukan.", 404)
     if ctx.user is not None and user.id == ctx.user.id:
         return redirect("/pengguna", "Anda tidak dapat menonaktifkan akun sendiri.", "error")
-    user.is_active = not user.is_active
-    return _switched(ctx, "user", user.id, user.is_active, f"Pengguna {user.username}", "/pengguna")
+    on = not user.is_active
+    set_user_active(ctx.db, user, on, actor=ctx.actor.name, actor_id=ctx.actor.user_id)
+    ctx.db.commit()
+    return redirect("/pengguna", f"Pengguna {user.username} {_switched(on)}.")
 
 
 @router.get("/sumber")
@@ -73,17 +76,10 @@ def toggle_source(source_id: int, ctx: Ctx = allow(UserRole.ADMIN)) -> Response:
     source = ctx.db.get(Source, source_id)
     if source is None:
         raise PageError("Sumber tidak ditemukan.", 404)
-    if source.enabled:
-        source.disable(f"dinonaktifkan oleh {ctx.actor.name}")
-    else:
-        source.enabled = True
-        source.disabled_reason = None
-        source.consecutive_failures = 0
-    return _switched(ctx, "source", source.id, source.enabled, f"Sumber '{source.name}'", "/sumber")
-
-
-def _switched(ctx: Ctx, kind: str, entity_id: int, on: bool, what: str, back: str) -> Response:
-    """Log a switch on/off, commit, and go back with a message."""
-    ctx.actor.log(ctx.db, kind, entity_id, "enable" if on else "disable", now=ctx.now)
+    set_source_enabled(ctx.db, source, not source.enabled, actor=ctx.actor, now=ctx.now)
     ctx.db.commit()
-    return redirect(back, f"{what} {'diaktifkan' if on else 'dinonaktifkan'}.")
+    return redirect("/sumber", f"Sumber '{source.name}' {_switched(source.enabled)}.")
+
+
+def _switched(on: bool) -> str:
+    return "diaktifkan" if on else "dinonaktifkan"

@@ -12,14 +12,14 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models.complaint import AWAITING_FOLLOW_UP, Complaint
+from models.complaint import Complaint
 from models.enums import ComplaintStatus, UserRole
 from models.user import User
+from reports.follow_up import follow_up_rates
+from triage.accounts import load_api_user
 from triage.actions import Actor
-from triage.complaints import ComplaintFilter, can_see, filter_complaints
-from web.complaints import follow_up_rates
+from triage.complaint_query import ComplaintFilter, can_see, filter_complaints
 from web.core import clean_text, state_of
-from web.security import load_api_user
 
 __all__ = ["router"]
 
@@ -105,7 +105,7 @@ class ComplaintOut(BaseModel):
             due_at=c.due_at,
             first_follow_up_at=c.first_follow_up_at,
             finished_at=c.finished_at,
-            overdue=c.status in AWAITING_FOLLOW_UP and c.due_at is not None and c.due_at < now,
+            overdue=c.is_overdue(now),
             is_anonymous=c.is_anonymous,
         )
 

@@ -19,10 +19,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from aduan.db import get_engine, get_sessionmaker
-from aduan.holidays import load_holidays
 from aduan.settings import Settings, get_settings
 from models.base import utcnow
-from web import admin, api, complaints, intake, pages
+from models.workdays import load_holidays
+from web import admin, api, auth, complaints, exports, intake, item, queue, reports
 from web.core import AppState, Forbidden, LoginRequired, PageError, state_of
 from web.render import register_filters
 from web.security import FormSigner, load_or_create_secret
@@ -132,7 +132,7 @@ def create_app(
             conn.execute(text("SELECT 1"))
         return JSONResponse({"status": "ok"})
 
-    for module in (pages, complaints, intake, admin):
+    for module in (auth, queue, item, complaints, exports, reports, intake, admin):
         app.include_router(module.router)
     app.include_router(api.router)
     _install_error_pages(app)

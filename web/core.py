@@ -17,13 +17,12 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import FormData
 
-from aduan.holidays import HolidayCalendar
 from aduan.settings import Settings
 from models.enums import UserRole
 from models.user import User
 from models.web import WebSession
+from models.workdays import Deadlines, HolidayCalendar
 from triage.actions import Actor
-from triage.complaints import Deadlines
 from web.security import FormSigner, load_web_session
 
 __all__ = [

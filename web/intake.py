@@ -21,12 +21,12 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from aduan.pipeline import process_new_items
 from collectors.base import RawItem
 from collectors.store import store_items
 from models.enums import RegionLevel, SourceKind
 from models.region import Region
 from models.source import Source
+from pipeline.process import process_new_items
 from web.core import Ctx, allow, state_of
 from web.security import is_throttled, record_hit
 
@@ -163,7 +163,9 @@ def _process_in_background(request: Request, item_ids: list[int]) -> None:
     app = state_of(request)
     session = app.sessions()
     try:
-        process_new_items(session, item_ids, now=app.clock())
+        process_new_items(
+            session, item_ids, model_dir=app.settings.resolved_model_dir, now=app.clock()
+        )
         session.commit()
     except (SQLAlchemyError, OSError, ValueError, RuntimeError) as exc:
         session.rollback()

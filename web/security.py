@@ -1,4 +1,4 @@
-"""Login sessions, CSRF tokens, rate limits and API tokens, all kept in the database."""
+"""Login sessions, CSRF tokens and rate limits, all kept in the database."""
 
 from __future__ import annotations
 
@@ -12,19 +12,17 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from models.user import User
-from models.web import ApiToken, ThrottleHit, WebSession
+from models.web import ThrottleHit, WebSession
+from triage.accounts import hash_token
 
 __all__ = [
     "LOGIN_LIMIT_PER_IP",
     "LOGIN_LIMIT_PER_USER",
     "LOGIN_WINDOW",
     "FormSigner",
-    "create_api_token",
     "create_web_session",
     "end_web_session",
-    "hash_token",
     "is_throttled",
-    "load_api_user",
     "load_or_create_secret",
     "load_web_session",
     "record_hit",
@@ -34,10 +32,6 @@ LOGIN_WINDOW = timedelta(minutes=15)
 LOGIN_LIMIT_PER_USER = 5
 LOGIN_LIMIT_PER_IP = 20
 _TOUCH_EVERY = timedelta(minutes=5)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def create_web_session(
@@ -91,20 +85,6 @@ def is_throttled(
         .where(ThrottleHit.key == key[:200], ThrottleHit.occurred_at > now - window)
     )
     return (count or 0) >= limit
-
-
-def create_api_token(session: Session, user: User, name: str, *, now: datetime) -> str:
-    token = "adu_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(token_hash=hash_token(token), user_id=user.id, name=name, created_at=now))
-    return token
-
-
-def load_api_user(session: Session, token: str, *, now: datetime) -> User | None:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
-    if row is None or row.revoked_at is not None or not row.user.is_active:
-        return None
-    row.last_used_at = now
-    return row.user
 
 
 def load_or_create_secret(data_dir: Path) -> bytes:

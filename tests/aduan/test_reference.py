@@ -9,6 +9,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from aduan.reference import REGIONS_FILE, load_agencies, load_regions
+from aduan.settings import get_settings
 from classifier.taxonomy import load_taxonomy
 from models import Agency, AgencyLevel, Region, RegionLevel
 
@@ -80,7 +81,7 @@ def test_kecamatan_from_the_kemendagri_table_are_found_in_text(
         assert first.created == 156
         assert load_districts(session, table).created == 0
     with Session(sqlite_engine) as session:
-        tagger = build_default_tagger(session)
+        tagger = build_default_tagger(session, model_dir=get_settings().resolved_model_dir)
         s = tagger.suggest(None, "Jalan rusak parah di Kecamatan Gambut, mohon diperbaiki")
         assert session.get(Region, s.region_id).name == "Kabupaten Banjar"
         s = tagger.suggest(None, "Lampu PJU mati di Landasan Ulin sejak kemarin")

@@ -83,7 +83,7 @@ def test_queue_can_be_ordered_least_confident_first(
     with Session(sample_db) as session:
         entries = list_queue(session, limit=100, order="uncertain")
         assert len(entries) == 14
-        confidences = [e.topic_confidence for e in entries]
+        confidences = [e.confidence for e in entries]
         assert confidences == sorted(confidences)
         with pytest.raises(ValueError, match="urutan"):
             list_queue(session, order="acak")

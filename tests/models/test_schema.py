@@ -28,6 +28,7 @@ from models import (
     SourceKind,
     TriageState,
 )
+from models.workdays import Deadlines, load_holidays
 
 WITA = ZoneInfo("Asia/Makassar")
 
@@ -124,7 +125,10 @@ def test_complaint_lifecycle_sets_times_due_date_and_logs_events(session: Sessio
     assert complaint.tracking_number.startswith("ADU-")
     friday = datetime(2026, 11, 20, 15, 0, tzinfo=WITA)
     complaint.change_status(session, ComplaintStatus.VERIFIED, actor="admin", now=friday)
-    complaint.change_status(session, ComplaintStatus.FORWARDED, actor="admin", now=friday)
+    deadlines = Deadlines(follow_up_days=3, tz=WITA, holidays=load_holidays())
+    complaint.change_status(
+        session, ComplaintStatus.FORWARDED, actor="admin", now=friday, deadlines=deadlines
+    )
     # Friday + 3 working days = Wednesday, end of day WITA.
     assert complaint.due_at == datetime(2026, 11, 25, 23, 59, 59, tzinfo=WITA)
     later = friday + timedelta(days=1)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -27,10 +28,12 @@ from models import (
     refresh_queue_clusters,
     utcnow,
 )
+from models.workdays import Deadlines, load_holidays
 from triage.accounts import hash_password
 from web.app import create_app
 
 PASSWORD = "rahasia-sekali-123"
+DEADLINES = Deadlines(follow_up_days=3, tz=ZoneInfo("Asia/Makassar"), holidays=load_holidays())
 HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
 
 
@@ -204,7 +207,9 @@ def build_world(engine: Engine) -> World:
             c.assign_tracking_number()
             c.change_status(s, ComplaintStatus.VERIFIED, actor="test", now=now - timedelta(days=10))
             if status is ComplaintStatus.FORWARDED:
-                c.change_status(s, status, actor="test", now=now - timedelta(days=9))
+                c.change_status(
+                    s, status, actor="test", now=now - timedelta(days=9), deadlines=DEADLINES
+                )
             world.complaints[key] = c.id
     return world
 

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Complaint, ComplaintStatus, Event, FollowUp, Item, TriageDecision
+from reports.exports import EXPORT_COLUMNS
 from tests.web.conftest import Clock, World, login
-from web.complaints import EXPORT_COLUMNS
 
 WITA = ZoneInfo("Asia/Makassar")
 

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from models import Item, Source, SourceKind, User, utcnow
 from tests.web.conftest import Clock, World
+from triage.accounts import create_api_token
 from triage.queue import QueueFilter, list_cards
-from web.security import create_api_token
 
 
 def _submit(client: TestClient, clock: Clock, **fields: str):  # type: ignore[no-untyped-def]

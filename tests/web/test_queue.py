@@ -71,7 +71,7 @@ def test_filters_and_sorts(client: TestClient, world: World) -> None:
 
 def test_paging_keeps_the_filter(client: TestClient, world: World) -> None:
     login(client, "operator")
-    from web import pages
+    from web import queue as pages
 
     old = pages.PAGE_SIZE
     pages.PAGE_SIZE = 2

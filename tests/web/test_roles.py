@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from models import Source
 from tests.web.conftest import World, login
-from web import admin, complaints, intake, pages
+from web import admin, auth, complaints, exports, intake, item, queue, reports
 
 A, OP, S, V = "admin", "operator", "dishub", "viewer"  # S: an agency officer (Dishub)
 STAFF = {A, OP}
@@ -59,7 +59,7 @@ POLICY: dict[tuple[str, str], set[str] | str] = {
 
 def _routes() -> list[tuple[str, str]]:
     found = []
-    for module in (pages, complaints, intake, admin):
+    for module in (auth, queue, item, complaints, exports, reports, intake, admin):
         for route in module.router.routes:
             assert isinstance(route, APIRoute)
             for method in route.methods - {"HEAD"}:

@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from aduan.holidays import HolidayFileError, load_holidays
-from models.workdays import add_working_days
+from models.workdays import HolidayFileError, add_working_days, load_holidays
 
 WITA = ZoneInfo("Asia/Makassar")
 

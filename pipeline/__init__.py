@@ -1,0 +1,1 @@
+"""What happens to items once they are stored, wherever they came from."""

@@ -1,0 +1,86 @@
+"""What happens to items once stored, wherever they came from (the ingest flow, a CSV
+import, the public form): full article pages, duplicate clusters, label suggestions.
+
+One function per step. The ingest flow's tasks call the steps one by one (each its own
+task with retries); an import and the public form call ``process_new_items``. Every step
+is idempotent, so a run that crashed half-way is finished by the next one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from classifier.mentions import build_gazetteer
+from classifier.tag import build_default_tagger, tag_items
+from collectors.dedup import cluster_items
+from collectors.enrich import EnrichReport, enrich_items
+from collectors.pages import PageFetcher
+from models.item import Item, ItemSuggestion
+
+__all__ = [
+    "Processed",
+    "cluster_stored",
+    "enrich_stored",
+    "items_without_suggestion",
+    "process_new_items",
+    "tag_stored",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Processed:
+    joined_clusters: int
+    tagged: int
+
+
+def enrich_stored(
+    session: Session,
+    item_ids: Sequence[int],
+    *,
+    client: httpx.Client,
+    user_agent: str,
+    now: datetime,
+) -> EnrichReport:
+    """Full text for feed entries that mention an agency or read like a complaint."""
+    if not item_ids:
+        return EnrichReport()
+    fetcher = PageFetcher(client, user_agent=user_agent)
+    return enrich_items(
+        session, item_ids, fetcher=fetcher, gazetteer=build_gazetteer(session), now=now
+    )
+
+
+def cluster_stored(session: Session, item_ids: Sequence[int], *, now: datetime) -> int:
+    """Group retweets, copies and near-duplicates; returns how many joined a cluster."""
+    if not item_ids:
+        return 0
+    return cluster_items(session, item_ids, now=now)
+
+
+def tag_stored(session: Session, item_ids: Sequence[int], *, model_dir: Path, now: datetime) -> int:
+    """Suggest topic, SKPD and region with the active model; returns suggestions written."""
+    if not item_ids:
+        return 0
+    return tag_items(session, item_ids, build_default_tagger(session, model_dir=model_dir), now=now)
+
+
+def items_without_suggestion(session: Session) -> list[int]:
+    """Items stored by an earlier run that stopped before tagging them."""
+    has_suggestion = select(ItemSuggestion.item_id).where(ItemSuggestion.item_id == Item.id)
+    return list(session.scalars(select(Item.id).where(~has_suggestion.exists())))
+
+
+def process_new_items(
+    session: Session, item_ids: Sequence[int], *, model_dir: Path, now: datetime
+) -> Processed:
+    """Cluster, then tag: what an import or the public form does right after storing."""
+    joined = cluster_stored(session, item_ids, now=now)
+    tagged = tag_stored(session, item_ids, model_dir=model_dir, now=now)
+    return Processed(joined, tagged)

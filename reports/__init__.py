@@ -1,0 +1,1 @@
+"""What leaders read: follow-up figures and complaint exports (SQL, CSV, XLSX)."""
