@@ -9,8 +9,8 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 help:
 	@echo "make demo   - set up, load reference data, run the ingestion flow once, show the queue"
-	@echo "make test   - set up (with test tools) and run ruff and the whole test suite"
-	@echo "make lint   - ruff only"
+	@echo "make test   - set up (with test tools) and run ruff, mypy and the whole test suite"
+	@echo "make lint   - ruff and mypy only"
 	@echo "make lock   - regenerate constraints.txt from a fresh resolve"
 	@echo "make bench  - run the benchmarks in bench/"
 	@echo "make web    - serve the triage web app on http://127.0.0.1:8000/"
@@ -42,6 +42,7 @@ web: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # PostgreSQL tests run when a server answers on 127.0.0.1:5432 (or ADUAN_TEST_DATABASE_URL
 # is set); under CI=true a missing server is an error, not a skip.

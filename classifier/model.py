@@ -27,7 +27,7 @@ def normalize_batch(texts: Sequence[str]) -> list[str]:
 def _softmax(scores: np.ndarray) -> np.ndarray:
     scores = scores - scores.max(axis=1, keepdims=True)
     exp = np.exp(scores)
-    return exp / exp.sum(axis=1, keepdims=True)
+    return np.asarray(exp / exp.sum(axis=1, keepdims=True))
 
 
 class TemperatureScaledSVC(ClassifierMixin, BaseEstimator):
@@ -66,13 +66,13 @@ class TemperatureScaledSVC(ClassifierMixin, BaseEstimator):
         scores = self.svc_.decision_function(X)
         if scores.ndim == 1:  # two classes
             scores = np.column_stack([-scores, scores])
-        return scores
+        return np.asarray(scores)
 
     def predict_proba(self, X) -> np.ndarray:  # type: ignore[no-untyped-def]
         return _softmax(self.decision_function(X) / self.temperature_)
 
     def predict(self, X) -> np.ndarray:  # type: ignore[no-untyped-def]
-        return self.classes_[self.decision_function(X).argmax(axis=1)]
+        return np.asarray(self.classes_[self.decision_function(X).argmax(axis=1)])
 
 
 def _fit_temperature(model: LinearSVC, X, y) -> float:  # type: ignore[no-untyped-def]

@@ -206,7 +206,9 @@ def evaluate_bundle(bundle: ModelBundle, data: TrainingSet) -> dict[str, Any]:
     labelled = [i for i, a in enumerate(data.agencies) if a]
     if bundle.agency is not None and labelled:
         result["agency"] = _task_metrics(
-            bundle.agency, [data.texts[i] for i in labelled], [data.agencies[i] for i in labelled]
+            bundle.agency,
+            [data.texts[i] for i in labelled],
+            [a for a in (data.agencies[i] for i in labelled) if a],
         )
     result["label_counts"] = dict(Counter(data.topics).most_common())
     return result

@@ -1,4 +1,5 @@
-"""Article pages: decode the bytes right, then find title, main text, time and author.
+"""Article pages: decode the bytes right (``collectors.encoding``), then find title,
+main text, time and author.
 
 Order of evidence: JSON-LD, meta tags (Open Graph, article:*, Dublin Core), the site's
 rules from ``collectors/data/sites.yaml`` (data keyed by domain, not code branches),
@@ -7,10 +8,10 @@ rules from ``collectors/data/sites.yaml`` (data keyed by domain, not code branch
 
 from __future__ import annotations
 
-import codecs
 import json
 import re
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -20,15 +21,14 @@ from urllib.parse import urlsplit
 
 import yaml
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
-from charset_normalizer import from_bytes
 
 from collectors.dates import parse_datetime, parse_indonesian_datetime
+from collectors.encoding import decode_html
 from collectors.normalize import normalise_whitespace
 
 __all__ = ["Article", "decode_html", "extract_article"]
 
 SITES_FILE = Path(__file__).resolve().parent / "data" / "sites.yaml"
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w\-:]+)""", re.IGNORECASE)
 _NOISE = (
     "script",
     "style",
@@ -64,61 +64,11 @@ class Article:
     method: str  # how the body was found: jsonld, site-rule, article, density
 
 
-def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
-    """Decode the bytes UTF-8 rejects as Windows-1252 (pages that mix the two)."""
-    assert isinstance(error, UnicodeDecodeError)  # noqa: S101  registered for decoding only
-    bad = error.object[error.start : error.end]
-    return bad.decode("cp1252", errors="replace"), error.end
-
-
-codecs.register_error("aduan-cp1252", _cp1252_fallback)
-_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
-
-
-def decode_html(content: bytes, declared: str | None = None) -> tuple[str, str]:
-    """Text and the encoding used, trusting the bytes over what the page declares.
-
-    Valid UTF-8 wins over a wrong declared charset; a declared single-byte charset is
-    used when the bytes decode with it; a page that mixes UTF-8 with Windows-1252 bytes
-    is read as both; otherwise charset detection decides.
-    """
-    if content.startswith(codecs.BOM_UTF8):
-        return content[3:].decode("utf-8", errors="replace"), "utf-8"
-    try:
-        return content.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    candidates = [declared]
-    meta = _META_CHARSET.search(content[:4096])
-    if meta:
-        candidates.append(meta.group(1).decode("ascii", "ignore"))
-    for name in candidates:
-        if not name:
-            continue
-        try:
-            codec = codecs.lookup(name).name
-        except LookupError:
-            continue
-        if codec in ("utf-8", "ascii"):
-            continue  # UTF-8 just failed
-        if codec in ("latin-1", "iso8859-1"):
-            codec = "cp1252"  # what browsers do with a declared Latin-1
-        try:
-            return content.decode(codec), codec
-        except UnicodeDecodeError:
-            continue
-    if _UTF8_MULTIBYTE.search(content):
-        return content.decode("utf-8", errors="aduan-cp1252"), "utf-8+cp1252"
-    guess = from_bytes(content).best()
-    if guess is not None and guess.encoding not in ("utf_8", "ascii"):
-        return str(guess), guess.encoding
-    return content.decode("cp1252", errors="replace"), "cp1252"
-
-
 @lru_cache(maxsize=1)
 def _site_rules() -> dict[str, dict[str, Any]]:
     data = yaml.safe_load(SITES_FILE.read_text(encoding="utf-8")) or {}
-    return data.get("sites", {})
+    sites: dict[str, dict[str, Any]] = data.get("sites", {})
+    return sites
 
 
 def _rules_for(url: str | None) -> dict[str, Any]:
@@ -218,7 +168,7 @@ def _json_ld(soup: BeautifulSoup) -> dict[str, Any]:
 def _meta(soup: BeautifulSoup) -> dict[str, str]:
     found: dict[str, str] = {}
     for tag in soup.find_all("meta"):
-        key = (tag.get("property") or tag.get("name") or tag.get("itemprop") or "").lower()
+        key = str(tag.get("property") or tag.get("name") or tag.get("itemprop") or "").lower()
         value = tag.get("content")
         if key and isinstance(value, str) and value.strip() and key not in found:
             found[key] = normalise_whitespace(value)
@@ -268,7 +218,7 @@ def _published(
     return _first_date(soup.select(_DATE_NODES)[:40], fallback_nodes=near_heading)
 
 
-def _first_date(nodes: list[Tag], *, fallback_nodes: list[Tag] = ()) -> datetime | None:
+def _first_date(nodes: Sequence[Tag], *, fallback_nodes: Sequence[Tag] = ()) -> datetime | None:
     date_only = None
     for node in [*nodes, *fallback_nodes]:
         text = node.get_text(" ")[:2000]
@@ -294,7 +244,10 @@ def _block_text(node: Tag) -> str:
 
 
 def _is_noise(tag: Tag) -> bool:
-    hint = " ".join([*tag.get("class", []), tag.get("id") or ""])
+    classes: Any = tag.get("class") or []
+    hint = " ".join(
+        [*(classes if isinstance(classes, list) else [classes]), str(tag.get("id") or "")]
+    )
     return bool(hint and _NOISE_HINT.search(hint))
 
 

@@ -91,4 +91,5 @@ def parse_datetime(value: str | None, *, default_zone: int = 7) -> datetime | No
             return parse_indonesian_datetime(value, default_zone=default_zone)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone(timedelta(hours=default_zone)))
-    return parsed.astimezone(UTC)
+    result: datetime = parsed.astimezone(UTC)
+    return result

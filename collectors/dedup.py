@@ -62,7 +62,7 @@ def minhash_signature(text: str) -> np.ndarray | None:
         return None
     values = np.fromiter(shingles, dtype=np.uint64, count=len(shingles))
     hashed = (np.outer(_A, values) + _B[:, None]) % _PRIME
-    return hashed.min(axis=1).astype(np.uint32)
+    return np.asarray(hashed.min(axis=1).astype(np.uint32))
 
 
 def bucket_keys(signature: np.ndarray) -> list[int]:

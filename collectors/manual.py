@@ -184,7 +184,7 @@ def parse_rows(
                 title=str(title) if title is not None else None,
                 text=text,
                 author=str(author) if author is not None else None,
-                published_at=published or None,
+                published_at=published if isinstance(published, datetime) else None,
                 raw=raw,
             )
         )

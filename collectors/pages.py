@@ -62,7 +62,7 @@ class PageFetcher:
             return None  # 404 and friends: no robots.txt, everything allowed
         except CollectorError as exc:
             log.info("robots.txt of %s unavailable (%s): not fetching pages there", origin, exc)
-            parser.disallow_all = True
+            parser.disallow_all = True  # type: ignore[attr-defined]  # set by parse(); no API
             return parser
         parser.parse(fetched.content.decode("utf-8", errors="replace").splitlines())
         return parser

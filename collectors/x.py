@@ -57,7 +57,9 @@ class ApiTransportAdapter(HTTPAdapter):
         self.timeout = timeout
         self.base_url = base_url.rstrip("/") if base_url else None
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+    def send(  # type: ignore[override]  # requests passes these by keyword
+        self, request: requests.PreparedRequest, **kwargs: Any
+    ) -> requests.Response:
         if self.base_url and request.url and request.url.startswith(X_API_HOST):
             request.url = self.base_url + request.url[len(X_API_HOST) :]
         if kwargs.get("timeout") is None:

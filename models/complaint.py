@@ -66,15 +66,16 @@ class Complaint(Base):
         kwargs.setdefault("created_at", utcnow())
         super().__init__(**kwargs)
 
-    @hybrid_method
-    def is_overdue(self, now: datetime) -> bool:
-        """The one rule for 'late': forwarded, no follow-up yet, and past the due time."""
+    def _is_overdue(self, now: datetime) -> bool:
         return self.status in AWAITING_FOLLOW_UP and self.due_at is not None and self.due_at < now
 
-    @is_overdue.inplace.expression
     @classmethod
     def _is_overdue_expression(cls, now: datetime) -> ColumnElement[bool]:
         return and_(cls.status.in_(AWAITING_FOLLOW_UP), cls.due_at.is_not(None), cls.due_at < now)
+
+    #: The one rule for "late": forwarded, no follow-up yet, and past the due time. On an
+    #: instance a bool (``c.is_overdue(now)``), on the class a SQL condition.
+    is_overdue = hybrid_method(_is_overdue, _is_overdue_expression)
 
     @classmethod
     def overdue(cls, now: datetime) -> Select[tuple[Complaint]]:

@@ -98,7 +98,7 @@ def claim_item(session: Session, item_id: int, actor: Actor, *, now: datetime) -
         .values(claimed_by_id=actor.user_id, claim_expires_at=now + CLAIM_DURATION)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return getattr(result, "rowcount", 0) == 1
 
 
 def _open_item(session: Session, item_id: int, actor: Actor, now: datetime) -> Item:

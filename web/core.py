@@ -219,8 +219,9 @@ def allow(*roles: UserRole, public: bool = False) -> Any:
                     )
         return ctx
 
-    dependency.roles = allowed  # type: ignore[attr-defined]  read by the role tests
-    dependency.public = public  # type: ignore[attr-defined]
+    # Read by the role tests: which roles this route allows.
+    setattr(dependency, "roles", allowed)  # noqa: B010
+    setattr(dependency, "public", public)  # noqa: B010
     return Depends(dependency)
 
 

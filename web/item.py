@@ -43,11 +43,13 @@ def item_page(item_id: int, ctx: Ctx = allow(*TRIAGE_ROLES)) -> Response:
     suggestion = item.current_suggestion
     body_offset = len(item.title) + 1 if item.title else 0
     redaction = redact(item.text)
-    members = []
+    members: list[Item] = []
     if item.cluster_id is not None:
-        members = db.scalars(
-            select(Item).where(Item.cluster_id == item.cluster_id).order_by(Item.id).limit(50)
-        ).all()
+        members = list(
+            db.scalars(
+                select(Item).where(Item.cluster_id == item.cluster_id).order_by(Item.id).limit(50)
+            )
+        )
     cluster_size = (
         db.scalar(select(func.count()).where(Item.cluster_id == item.cluster_id))
         if item.cluster_id is not None

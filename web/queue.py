@@ -109,7 +109,12 @@ def _claimers(db: Session, cards: list[Any], ctx: Ctx) -> dict[int, str]:
     }
     if not held:
         return {}
-    names = dict(db.execute(select(User.id, User.username).where(User.id.in_(held.values()))).all())
+    names: dict[int, str] = {
+        uid: name
+        for uid, name in db.execute(
+            select(User.id, User.username).where(User.id.in_(held.values()))
+        )
+    }
     return {item_id: names.get(uid, "?") for item_id, uid in held.items()}
 
 

@@ -26,9 +26,12 @@ def sources_list(as_json: bool) -> None:
     from models.source import Source
 
     with session_scope() as session:
-        counts = dict(
-            session.execute(select(Item.source_id, func.count()).group_by(Item.source_id)).all()
-        )
+        counts: dict[int, int] = {
+            source_id: n
+            for source_id, n in session.execute(
+                select(Item.source_id, func.count()).group_by(Item.source_id)
+            )
+        }
         rows = [
             {
                 "id": s.id,
@@ -50,7 +53,8 @@ def sources_list(as_json: bool) -> None:
     table = []
     for r in rows:
         last = r["last_success_at"]
-        shown = local_time(datetime.fromisoformat(last) if last else None, tz, "%d-%m %H:%M")
+        when = datetime.fromisoformat(last) if isinstance(last, str) else None
+        shown = local_time(when, tz, "%d-%m %H:%M")
         state = "aktif" if r["enabled"] else f"nonaktif: {r['disabled_reason'] or '-'}"
         table.append(
             [r["id"], r["name"], r["kind"], state, r["items"], shown, r["consecutive_failures"]]
