@@ -2,27 +2,58 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from aduan.settings import get_settings
 
-__all__ = ["create_db_engine", "get_engine", "get_sessionmaker", "session_scope"]
+__all__ = [
+    "create_db_engine",
+    "get_engine",
+    "get_sessionmaker",
+    "is_conflict",
+    "retry_on_conflict",
+    "session_scope",
+    "write_engine",
+]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: PostgreSQL SQLSTATEs that mean "another transaction got in the way; try again".
+_PG_CONFLICTS = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock timeout
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite's own transaction handling starts a transaction lazily, at the first write,
+    # which turns "read, then write" into a lock upgrade that fails at once under
+    # contention. We emit BEGIN ourselves (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """BEGIN, or BEGIN IMMEDIATE for a write engine: a transaction that will write takes
+    the write lock first (waiting up to the busy timeout), so its reads and its writes
+    see the same database and a check-then-write cannot be overtaken."""
+    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+    conn.exec_driver_sql(f"BEGIN {mode}")
 
 
 def create_db_engine(url: str) -> Engine:
@@ -34,9 +65,48 @@ def create_db_engine(url: str) -> Engine:
         # A session is used by one thread at a time, but the web app may hand it from the
         # event loop to a worker thread between dependency and handler.
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def write_engine(engine: Engine) -> Engine:
+    """The same engine (and pool) for transactions that write: on SQLite they begin with
+    BEGIN IMMEDIATE; on PostgreSQL nothing changes (row locks do the work there)."""
+    return engine.execution_options(sqlite_begin="IMMEDIATE")
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """A lock or serialization conflict that a retry of the whole transaction can fix."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) in _PG_CONFLICTS:
+        return True
+    text = str(orig).lower()
+    return "database is locked" in text or "database table is locked" in text
+
+
+def retry_on_conflict(
+    session: Session, action: Callable[[], T], *, attempts: int = 5, base_delay: float = 0.05
+) -> T:
+    """Run ``action`` and commit; on a lock conflict roll back and run it again (at most
+    ``attempts`` times, with jittered exponential backoff). Other errors roll back and rise."""
+    for attempt in range(1, attempts + 1):
+        try:
+            result = action()
+            session.commit()
+            return result
+        except Exception as exc:  # any error: the transaction must not stay half-done
+            session.rollback()
+            if attempt == attempts or not is_conflict(exc):
+                raise
+            delay = base_delay * 2 ** (attempt - 1) * (0.5 + random.random())  # noqa: S311
+            log.info("transaction conflict (%s), retry %d in %.2fs", exc.__class__.__name__,
+                     attempt, delay)  # fmt: skip
+            time.sleep(delay)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 @lru_cache(maxsize=4)
@@ -44,14 +114,16 @@ def get_engine(url: str | None = None) -> Engine:
     return create_db_engine(url or get_settings().resolved_database_url)
 
 
-def get_sessionmaker(engine: Engine | None = None) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine or get_engine(), expire_on_commit=False)
+def get_sessionmaker(engine: Engine | None = None, *, write: bool = False) -> sessionmaker[Session]:
+    bind = engine or get_engine()
+    return sessionmaker(bind=write_engine(bind) if write else bind, expire_on_commit=False)
 
 
 @contextmanager
-def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """One transaction: commit on success, roll back on any error."""
-    session = get_sessionmaker(engine)()
+def session_scope(engine: Engine | None = None, *, write: bool = False) -> Iterator[Session]:
+    """One transaction: commit on success, roll back on any error. ``write=True`` for a
+    short transaction that checks and then writes (it takes SQLite's write lock first)."""
+    session = get_sessionmaker(engine, write=write)()
     try:
         yield session
         session.commit()

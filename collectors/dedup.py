@@ -20,7 +20,8 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from models.fingerprint import ItemBucket, ItemFingerprint
-from models.item import Item, refresh_queue_clusters
+from models.item import Item
+from models.queue_cluster import refresh_queue_clusters
 
 __all__ = [
     "NEAR_DUPLICATE_THRESHOLD",

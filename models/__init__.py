@@ -19,10 +19,9 @@ from models.item import (
     InvalidTransition,
     Item,
     ItemSuggestion,
-    QueueCluster,
     TriageDecision,
-    refresh_queue_clusters,
 )
+from models.queue_cluster import QueueCluster, refresh_queue_clusters
 from models.region import Region
 from models.source import Source, SourceRun
 from models.user import User

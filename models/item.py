@@ -15,13 +15,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
-    delete,
-    func,
+    or_,
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from sqlalchemy.sql import Select
 
@@ -39,9 +36,7 @@ __all__ = [
     "InvalidTransition",
     "Item",
     "ItemSuggestion",
-    "QueueCluster",
     "TriageDecision",
-    "refresh_queue_clusters",
 ]
 
 
@@ -113,6 +108,46 @@ class Item(Base):
     def current_suggestion(self) -> ItemSuggestion | None:
         current = [s for s in self.suggestions if s.superseded_at is None]
         return current[-1] if current else None
+
+    @classmethod
+    def lock(cls, session: Session, item_ids: Iterable[int]) -> None:
+        """Lock these items and every item of their clusters, in id order.
+
+        One global order (by id) means two transactions never wait for each other in a
+        circle (PostgreSQL); on SQLite the write transaction already holds the lock.
+        """
+        ids = sorted(set(item_ids))
+        if not ids:
+            return
+        clusters = select(cls.cluster_id).where(cls.id.in_(ids), cls.cluster_id.is_not(None))
+        session.execute(
+            select(cls.id)
+            .where(or_(cls.id.in_(ids), cls.cluster_id.in_(clusters)))
+            .order_by(cls.id)
+            .with_for_update()
+        ).all()
+
+    def decide(self, session: Session, new_state: TriageState) -> None:
+        """Move to ``new_state`` only if nobody moved the item since it was read.
+
+        The gate is one conditional UPDATE (``WHERE triage_state = <state read>``): of two
+        admins deciding the same item at once, exactly one changes a row; the other gets
+        InvalidTransition, on SQLite and PostgreSQL alike.
+        """
+        if new_state not in TRIAGE_TRANSITIONS[self.triage_state]:
+            raise InvalidTransition(
+                f"status triase tidak boleh berubah dari '{self.triage_state.label}' "
+                f"ke '{new_state.label}'"
+            )
+        gate = session.execute(
+            update(Item)
+            .where(Item.id == self.id, Item.triage_state == self.triage_state)
+            .values(triage_state=new_state)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(gate, "rowcount", 0) != 1:
+            raise InvalidTransition(f"item #{self.id} sudah diproses oleh admin lain")
+        self.triage_state = new_state
 
     def move_to(self, new_state: TriageState) -> None:
         """Change the triage state, only along ``TRIAGE_TRANSITIONS``."""
@@ -214,59 +249,3 @@ class TriageDecision(Base):
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
     suggestion_id: Mapped[int | None] = mapped_column(ForeignKey("item_suggestions.id"))
-
-
-class QueueCluster(Base):
-    """How many open items a cluster has per triage state, and its oldest open item.
-
-    A summary kept for the queue's "largest cluster" order, so that order can walk an
-    index instead of counting every open item. Rebuilt for the affected clusters by
-    ``refresh_queue_clusters`` whenever clustering or a triage decision changes them.
-    """
-
-    __tablename__ = "queue_clusters"
-    __table_args__ = (Index("ix_queue_clusters_order", "state", "open_count", "head_id"),)
-
-    cluster_id: Mapped[int] = mapped_column(primary_key=True)
-    state: Mapped[TriageState] = mapped_column(enum_column(TriageState), primary_key=True)
-    open_count: Mapped[int]
-    head_id: Mapped[int]
-
-
-def refresh_queue_clusters(session: Session, cluster_ids: Iterable[int | None]) -> None:
-    """Recount the open items of these clusters (idempotent; safe to call twice)."""
-    ids = sorted({c for c in cluster_ids if c is not None})
-    if not ids:
-        return
-    session.flush()
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        rows = session.execute(
-            select(Item.cluster_id, Item.triage_state, func.count(), func.min(Item.id))
-            .where(Item.cluster_id.in_(chunk), Item.triage_state.in_(OPEN_TRIAGE_STATES))
-            .group_by(Item.cluster_id, Item.triage_state)
-        ).all()
-        live = {(cid, state) for cid, state, _, _ in rows}
-        if rows:
-            stmt = insert(QueueCluster).values(
-                [
-                    {"cluster_id": cid, "state": state, "open_count": n, "head_id": head}
-                    for cid, state, n, head in rows
-                ]
-            )
-            session.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["cluster_id", "state"],
-                    set_={"open_count": stmt.excluded.open_count, "head_id": stmt.excluded.head_id},
-                )
-            )
-        for state in OPEN_TRIAGE_STATES:
-            gone = [cid for cid in chunk if (cid, state) not in live]
-            if gone:
-                session.execute(
-                    delete(QueueCluster).where(
-                        QueueCluster.state == state, QueueCluster.cluster_id.in_(gone)
-                    )
-                )

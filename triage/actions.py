@@ -22,8 +22,8 @@ from models.item import (
     Item,
     ItemSuggestion,
     TriageDecision,
-    refresh_queue_clusters,
 )
+from models.queue_cluster import refresh_queue_clusters
 from models.user import User
 
 __all__ = [
@@ -124,7 +124,7 @@ def _decide(
 ) -> TriageDecision:
     before = {"triage_state": item.triage_state.value}
     try:
-        item.move_to(state)
+        item.decide(session, state)
     except InvalidTransition as exc:
         raise TriageError(str(exc)) from exc
     item.triaged_at = now

@@ -129,6 +129,7 @@ def confirm_card(
     now: datetime,
 ) -> CardOutcome:
     """The card's item becomes a verified complaint; its open cluster joins it."""
+    Item.lock(session, [item_id])
     item = _item(session, item_id)
     if redact_description:
         description = redact(description).text
@@ -154,6 +155,7 @@ def merge_card(
     session: Session, item_id: int, complaint_ref: str, actor: Actor, *, now: datetime
 ) -> CardOutcome:
     """The card's item and its open cluster join an existing complaint."""
+    Item.lock(session, [item_id])
     complaint = find_complaint(session, complaint_ref)
     item = _item(session, item_id)
     merge_item(session, item_id, complaint.id, actor, now=now)
@@ -169,6 +171,7 @@ def _decide_card(
     now: datetime,
 ) -> int:
     """Reject (with ``reason``) or defer a card; returns how many items were decided."""
+    Item.lock(session, [item_id])
     item = _item(session, item_id)
     done = 0
     for target in cluster_open_ids(session, item):
@@ -216,6 +219,7 @@ def decide_cards(
     """Reject (``reason`` given) or defer several cards; a card that cannot be decided
     is skipped with its reason, the others are decided."""
     outcome = BulkOutcome()
+    Item.lock(session, item_ids)  # every card's cluster at once, in id order
     for item_id in item_ids:
         try:
             with session.begin_nested():

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from models.agency import Agency
 from models.complaint import Complaint
 from models.enums import OPEN_TRIAGE_STATES, SourceKind, TriageState
-from models.item import Item, ItemSuggestion, QueueCluster
+from models.item import Item, ItemSuggestion
+from models.queue_cluster import QueueCluster
 from models.region import Region
 from models.source import Source
 

@@ -106,6 +106,7 @@ def create_app(
     app.state.aduan = AppState(
         settings=settings,
         sessions=get_sessionmaker(engine),
+        write_sessions=get_sessionmaker(engine, write=True),
         templates=templates,
         signer=FormSigner(secret),
         holidays=load_holidays(settings.holidays_file),

@@ -31,7 +31,7 @@ from triage.complaints import (
     set_lapor_id,
     update_status,
 )
-from web.core import Ctx, FormError, PageError, allow, clean_text, redirect
+from web.core import Ctx, FormError, PageError, allow, clean_text, redirect, run_write
 from web.forms import load_choices, page_number, parse_day_range, parse_int, parse_topic
 
 __all__ = ["COMPLAINT_ROLES", "parse_complaint_filter", "router", "scoped_actor"]
@@ -152,8 +152,7 @@ def complaint_page(complaint_id: int, ctx: Ctx = allow(*COMPLAINT_ROLES)) -> Res
 
 def _act(ctx: Ctx, complaint_id: int, action: Callable[[], object], success: str) -> Response:
     try:
-        action()
-        ctx.db.commit()
+        run_write(ctx, action)
     except (TriageError, FormError) as exc:
         ctx.db.rollback()
         return redirect(f"/aduan/{complaint_id}", f"Gagal: {exc}", "error")

@@ -8,22 +8,24 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
+from aduan.db import retry_on_conflict
 from aduan.settings import Settings
 from models.enums import UserRole
 from models.user import User
 from models.web import WebSession
 from models.workdays import Deadlines, HolidayCalendar
 from triage.actions import Actor
-from web.security import FormSigner, load_web_session
+from web.security import FormSigner, load_web_session, needs_touch, touch_web_session
 
 __all__ = [
     "ALL_ROLES",
@@ -38,9 +40,11 @@ __all__ = [
     "clean_text",
     "flash",
     "redirect",
+    "run_write",
 ]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SESSION_COOKIE = "aduan_session"
 FLASH_COOKIE = "aduan_flash"
@@ -82,7 +86,8 @@ class FormError(PageError):
 @dataclass
 class AppState:
     settings: Settings
-    sessions: sessionmaker[Session]
+    sessions: sessionmaker[Session]  # reads (BEGIN on SQLite)
+    write_sessions: sessionmaker[Session]  # check-then-write requests (BEGIN IMMEDIATE)
     templates: Jinja2Templates
     signer: FormSigner
     holidays: HolidayCalendar
@@ -102,12 +107,10 @@ def state_of(request: Request) -> AppState:
     return request.app.state.aduan  # type: ignore[no-any-return]
 
 
-async def get_db(request: Request) -> AsyncIterator[Session]:
-    session = state_of(request).sessions()
-    try:
-        yield session
-    finally:
-        session.close()
+def run_write(ctx: Ctx, action: Callable[[], T]) -> T:
+    """Run a use-case and commit, again from the start when a concurrent transaction got
+    in the way (SQLite busy, PostgreSQL deadlock): lock contention never answers 500."""
+    return retry_on_conflict(ctx.db, action)
 
 
 @dataclass
@@ -170,6 +173,12 @@ class Ctx:
             out.append(int(value))
         return out
 
+    def write(self, action: Callable[[Session], T]) -> T:
+        """Run ``action`` in a short write transaction of its own (committed, retried on
+        lock conflicts), for a page that is otherwise read-only."""
+        with self.app.write_sessions() as session:
+            return retry_on_conflict(session, lambda: action(session))
+
     def render(self, template: str, status_code: int = 200, **context: Any) -> Response:
         return self.app.templates.TemplateResponse(
             self.request,
@@ -183,46 +192,59 @@ def allow(*roles: UserRole, public: bool = False) -> Any:
     """A dependency that loads the login, checks the role and, on POST, the CSRF token.
 
     ``allow()`` with no roles means any logged-in user; ``public=True`` needs no login.
+    A POST gets a write session: on SQLite it takes the write lock at BEGIN, so a check
+    and the write that follows are atomic; a GET that writes uses ``Ctx.write``.
     """
     allowed = frozenset(roles) or ALL_ROLES
 
-    async def dependency(request: Request, db: Session = Depends(get_db)) -> Ctx:
+    async def dependency(request: Request) -> AsyncIterator[Ctx]:
         app = state_of(request)
+        db = (app.write_sessions if request.method == "POST" else app.sessions)()
+        try:
+            # Database work never runs on the event loop: a wait for a lock there would
+            # stall every other request of this worker, including the one holding it.
+            ctx = await run_in_threadpool(_context, request, db, app)
+            if request.method == "POST":
+                await _check_form(ctx, public)
+            yield ctx
+        finally:
+            await run_in_threadpool(db.close)
+
+    def _context(request: Request, db: Session, app: AppState) -> Ctx:
         ctx = Ctx(request=request, db=db, now=app.clock())
         ctx.flashes = _read_flashes(request)
-        ctx.web_session = load_web_session(
-            db,
-            request.cookies.get(SESSION_COOKIE),
-            now=ctx.now,
-            hours=app.settings.session_hours,
-        )
+        ctx.web_session = load_web_session(db, request.cookies.get(SESSION_COOKIE), now=ctx.now)
         if ctx.web_session is not None:
             ctx.user = ctx.web_session.user
-            db.commit()  # the sliding expiry
+        db.commit()  # end the first read; a write request's handler starts afresh
+        if ctx.web_session is not None and needs_touch(ctx.web_session, ctx.now):
+            session_id, hours = ctx.web_session.id, app.settings.session_hours
+            ctx.write(lambda w: touch_web_session(w, session_id, now=ctx.now, hours=hours))
         if not public:
             if ctx.user is None:
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 raise LoginRequired(target)
             if ctx.user.role not in allowed:
                 raise Forbidden()
-        if request.method == "POST":
-            ctx.form = await _read_form(request)
-            if ctx.web_session is not None and not public:
-                sent = request.headers.get("x-csrf-token") or ctx.form.get("csrf_token")
-                if not isinstance(sent, str) or not hmac.compare_digest(
-                    sent, ctx.web_session.csrf_token
-                ):
-                    raise PageError(
-                        "Formulir kedaluwarsa atau tidak sah (token CSRF). Muat ulang halaman "
-                        "lalu coba lagi.",
-                        403,
-                    )
         return ctx
 
     # Read by the role tests: which roles this route allows.
     setattr(dependency, "roles", allowed)  # noqa: B010
     setattr(dependency, "public", public)  # noqa: B010
     return Depends(dependency)
+
+
+async def _check_form(ctx: Ctx, public: bool) -> None:
+    """Read the posted form and, for a logged-in page, check its CSRF token."""
+    ctx.form = await _read_form(ctx.request)
+    if ctx.web_session is not None and not public:
+        sent = ctx.request.headers.get("x-csrf-token") or ctx.form.get("csrf_token")
+        if not isinstance(sent, str) or not hmac.compare_digest(sent, ctx.web_session.csrf_token):
+            raise PageError(
+                "Formulir kedaluwarsa atau tidak sah (token CSRF). Muat ulang halaman "
+                "lalu coba lagi.",
+                403,
+            )
 
 
 async def _read_form(request: Request) -> FormData:

@@ -19,7 +19,7 @@ from triage.actions import TriageError, claim_item
 from triage.cards import confirm_card, decide_cards, defer_card, merge_card, reject_card
 from triage.redact import LABELS as REDACTION_LABELS
 from triage.redact import redact
-from web.core import Ctx, FormError, PageError, allow, redirect, safe_next
+from web.core import Ctx, FormError, PageError, allow, redirect, run_write, safe_next
 from web.forms import choice, load_choices, reject_reason
 from web.queue import TRIAGE_ROLES
 
@@ -37,8 +37,8 @@ def item_page(item_id: int, ctx: Ctx = allow(*TRIAGE_ROLES)) -> Response:
     is_open = item.is_open
     claimed = False
     if is_open:
-        claimed = claim_item(db, item.id, ctx.actor, now=ctx.now)
-        db.commit()
+        claimed = ctx.write(lambda w: claim_item(w, item_id, ctx.actor, now=ctx.now))
+        db.commit()  # a new read transaction sees the claim
         db.refresh(item)
     suggestion = item.current_suggestion
     body_offset = len(item.title) + 1 if item.title else 0
@@ -126,22 +126,27 @@ def confirm(item_id: int, ctx: Ctx = allow(*TRIAGE_ROLES)) -> Response:
         agency_id = choice(ctx, "skpd", {a for a, _ in choices.agencies})
         region_id = choice(ctx, "wilayah", {r for r, _ in choices.regions})
         description = ctx.field("isi", required=True, max_chars=10_000)
+        redact_it = bool(ctx.field("samarkan", max_chars=5))
+        anonymous = bool(ctx.field("anonim", max_chars=5))
+        confidential = bool(ctx.field("rahasia", max_chars=5))
         _existing_item(ctx, item_id)
-        outcome = confirm_card(
-            db,
-            item_id,
-            ctx.actor,
-            title=title,
-            topic=topic,
-            agency_id=agency_id,
-            region_id=region_id,
-            description=description,
-            redact_description=bool(ctx.field("samarkan", max_chars=5)),
-            is_anonymous=bool(ctx.field("anonim", max_chars=5)),
-            is_confidential=bool(ctx.field("rahasia", max_chars=5)),
-            now=ctx.now,
+        outcome = run_write(
+            ctx,
+            lambda: confirm_card(
+                db,
+                item_id,
+                ctx.actor,
+                title=title,
+                topic=topic,
+                agency_id=agency_id,
+                region_id=region_id,
+                description=description,
+                redact_description=redact_it,
+                is_anonymous=anonymous,
+                is_confidential=confidential,
+                now=ctx.now,
+            ),
         )
-        db.commit()
     except (TriageError, FormError) as exc:
         db.rollback()
         return redirect(f"/item/{item_id}", f"Gagal: {exc}", "error")
@@ -163,8 +168,7 @@ def merge(item_id: int, ctx: Ctx = allow(*TRIAGE_ROLES)) -> Response:
     try:
         ref = ctx.field("aduan", required=True, max_chars=40)
         _existing_item(ctx, item_id)
-        outcome = merge_card(db, item_id, ref, ctx.actor, now=ctx.now)
-        db.commit()
+        outcome = run_write(ctx, lambda: merge_card(db, item_id, ref, ctx.actor, now=ctx.now))
     except (TriageError, FormError) as exc:
         db.rollback()
         return redirect(f"/item/{item_id}", f"Gagal: {exc}", "error")
@@ -178,10 +182,17 @@ def _decide_route(ctx: Ctx, item_id: int, action: str) -> Response:
         reason = reject_reason(ctx) if action == "tolak" else None
         note = ctx.field("catatan", max_chars=2000) or None
         if reason is not None:
-            done = reject_card(ctx.db, item_id, ctx.actor, reason=reason, note=note, now=ctx.now)
+            rejected = reason
+            done = run_write(
+                ctx,
+                lambda: reject_card(
+                    ctx.db, item_id, ctx.actor, reason=rejected, note=note, now=ctx.now
+                ),
+            )
         else:
-            done = defer_card(ctx.db, item_id, ctx.actor, note=note, now=ctx.now)
-        ctx.db.commit()
+            done = run_write(
+                ctx, lambda: defer_card(ctx.db, item_id, ctx.actor, note=note, now=ctx.now)
+            )
     except (TriageError, FormError) as exc:
         ctx.db.rollback()
         return redirect(f"/item/{item_id}", f"Gagal: {exc}", "error")
@@ -215,8 +226,9 @@ def bulk(ctx: Ctx = allow(*TRIAGE_ROLES)) -> Response:
         except FormError as exc:
             return redirect(back, f"Gagal: {exc}", "error")
     note = ctx.field("catatan", max_chars=2000) or None
-    outcome = decide_cards(ctx.db, ids, ctx.actor, reason=reason, note=note, now=ctx.now)
-    ctx.db.commit()
+    outcome = run_write(
+        ctx, lambda: decide_cards(ctx.db, ids, ctx.actor, reason=reason, note=note, now=ctx.now)
+    )
     done, skipped = outcome.done, outcome.skipped
     verb = "ditolak" if action == "tolak" else "ditunda"
     message = f"{done} item {verb}."

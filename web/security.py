@@ -8,7 +8,7 @@ import secrets
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from models.user import User
@@ -25,7 +25,9 @@ __all__ = [
     "is_throttled",
     "load_or_create_secret",
     "load_web_session",
+    "needs_touch",
     "record_hit",
+    "touch_web_session",
 ]
 
 LOGIN_WINDOW = timedelta(minutes=15)
@@ -52,19 +54,27 @@ def create_web_session(
     return token, row
 
 
-def load_web_session(
-    session: Session, token: str | None, *, now: datetime, hours: int
-) -> WebSession | None:
-    """The live session of a cookie, sliding its expiry; None when absent or expired."""
+def load_web_session(session: Session, token: str | None, *, now: datetime) -> WebSession | None:
+    """The live session of a cookie; None when absent or expired (read-only)."""
     if not token or len(token) > 200:
         return None
     row = session.scalar(select(WebSession).where(WebSession.token_hash == hash_token(token)))
     if row is None or row.expires_at <= now or not row.user.is_active:
         return None
-    if now - row.last_seen_at > _TOUCH_EVERY:
-        row.last_seen_at = now
-        row.expires_at = now + timedelta(hours=hours)
     return row
+
+
+def needs_touch(row: WebSession, now: datetime) -> bool:
+    """The sliding expiry is moved at most every few minutes (one write, not one per page)."""
+    return now - row.last_seen_at > _TOUCH_EVERY
+
+
+def touch_web_session(session: Session, session_id: int, *, now: datetime, hours: int) -> None:
+    session.execute(
+        update(WebSession)
+        .where(WebSession.id == session_id)
+        .values(last_seen_at=now, expires_at=now + timedelta(hours=hours))
+    )
 
 
 def end_web_session(session: Session, token: str | None) -> None:
