@@ -87,6 +87,12 @@ class Settings(BaseSettings):
         description="Public address of the web app (for the QR code), e.g. "
         "https://aduan.kalselprov.go.id; default is the address of the request.",
     )
+    trusted_proxies: str | None = Field(
+        default=None,
+        description="Comma-separated addresses of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed (e.g. 127.0.0.1 when nginx runs on the same host); "
+        "default none: the client address is the TCP peer.",
+    )
     intake_per_hour: int = Field(
         default=5, ge=1, le=1000, description="Public form submissions allowed per IP and hour."
     )

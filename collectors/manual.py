@@ -16,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collectors.base import RawItem
@@ -207,9 +206,4 @@ def _jsonable(value: Any) -> Any:
 
 def manual_source(session: Session, name: str = "Input manual") -> int:
     """The id of the manual-intake source, created on first use."""
-    source = session.scalar(select(Source).where(Source.name == name))
-    if source is None:
-        source = Source(kind=SourceKind.MANUAL, name=name, config={})
-        session.add(source)
-        session.flush()
-    return source.id
+    return Source.ensure(session, SourceKind.MANUAL, name).id

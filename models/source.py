@@ -7,7 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from sqlalchemy.sql import Select
 
 from models._columns import enum_column
@@ -35,6 +37,22 @@ class Source(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     runs: Mapped[list[SourceRun]] = relationship(back_populates="source", passive_deletes=True)
+
+    @classmethod
+    def ensure(cls, session: Session, kind: SourceKind, name: str) -> Source:
+        """The source called ``name``, created if missing; two processes doing this at
+        once get the same row (INSERT ... ON CONFLICT DO NOTHING, then read)."""
+        found = session.scalar(select(cls).where(cls.name == name))
+        if found is not None:
+            return found
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(
+            insert(cls)
+            .values(kind=kind, name=name, config={}, cursor={}, enabled=True,
+                    consecutive_failures=0, created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["name"])
+        )  # fmt: skip
+        return session.scalars(select(cls).where(cls.name == name)).one()
 
     @classmethod
     def runnable(cls, kinds: Collection[SourceKind]) -> Select[tuple[Source]]:

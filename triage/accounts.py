@@ -22,6 +22,7 @@ from models.web import ApiToken
 
 __all__ = [
     "AccountError",
+    "check_login",
     "create_api_token",
     "create_user",
     "find_user",
@@ -44,6 +45,23 @@ class AccountError(ValueError):
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
+
+
+_DUMMY_HASH: list[str] = []
+
+
+def check_login(user: User | None, password: str) -> bool:
+    """True when ``user`` exists, is active and ``password`` is right.
+
+    An unknown or inactive user is checked against a dummy hash all the same, so the
+    time an answer takes does not tell which usernames exist.
+    """
+    if user is None or not user.is_active:
+        if not _DUMMY_HASH:
+            _DUMMY_HASH.append(hash_password(secrets.token_urlsafe(16)))
+        verify_password(_DUMMY_HASH[0], password)
+        return False
+    return verify_password(user.password_hash, password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:

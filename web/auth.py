@@ -7,20 +7,20 @@ import secrets
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from models.enums import UserRole
 from models.user import User
-from triage.accounts import verify_password
-from web.core import SESSION_COOKIE, Ctx, allow, redirect, safe_next, state_of
+from triage.accounts import check_login
+from web.core import SESSION_COOKIE, Ctx, allow, redirect, run_write, safe_next, state_of
 from web.security import (
     LOGIN_LIMIT_PER_IP,
     LOGIN_LIMIT_PER_USER,
     LOGIN_WINDOW,
     create_web_session,
     end_web_session,
-    is_throttled,
-    record_hit,
+    release_slots,
+    take_slots,
 )
 
 __all__ = ["router"]
@@ -76,11 +76,14 @@ def login(ctx: Ctx = allow(public=True)) -> Response:
         return _login_form(ctx, next_url, "Formulir kedaluwarsa. Silakan coba lagi.", 403)
     username = ctx.field("username", max_chars=80).lower()
     password = ctx.field("password", max_chars=200)
-    user_key = f"login:user:{username}"
-    ip_key = f"login:ip:{_client_ip(request)}"
-    if is_throttled(
-        db, user_key, limit=LOGIN_LIMIT_PER_USER, window=LOGIN_WINDOW, now=now
-    ) or is_throttled(db, ip_key, limit=LOGIN_LIMIT_PER_IP, window=LOGIN_WINDOW, now=now):
+    limits = {
+        f"login:user:{username}": LOGIN_LIMIT_PER_USER,
+        f"login:ip:{_client_ip(request)}": LOGIN_LIMIT_PER_IP,
+    }
+    # The attempt is counted before the password is checked (and forgotten again if it
+    # was right), so parallel guesses cannot all pass the check before any is recorded.
+    slots = run_write(ctx, lambda: take_slots(db, limits, window=LOGIN_WINDOW, now=now))
+    if slots is None:
         log.warning("login throttled for %r from %s", username, _client_ip(request))
         return _login_form(
             ctx,
@@ -89,14 +92,18 @@ def login(ctx: Ctx = allow(public=True)) -> Response:
             429,
         )
     user = db.scalar(select(User).where(User.username == username)) if username else None
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
-        record_hit(db, user_key, now=now)
-        record_hit(db, ip_key, now=now)
-        db.commit()
+    db.commit()  # no lock held while the password hash is computed
+    if not check_login(user, password):
         return _login_form(ctx, next_url, "Nama pengguna atau kata sandi salah.", 401)
-    token, _ = create_web_session(db, user, now=now, hours=ctx.app.settings.session_hours)
-    user.last_login_at = now
-    db.commit()
+    assert user is not None  # noqa: S101  check_login is False without a user
+
+    def start() -> str:
+        release_slots(db, slots)
+        token, _ = create_web_session(db, user, now=now, hours=ctx.app.settings.session_hours)
+        db.execute(update(User).where(User.id == user.id).values(last_login_at=now))
+        return token
+
+    token = run_write(ctx, start)
     response = RedirectResponse(next_url if next_url != "/" else _home_of(user), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

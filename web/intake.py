@@ -21,6 +21,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from aduan.db import retry_on_conflict
 from collectors.base import RawItem
 from collectors.store import store_items
 from models.enums import RegionLevel, SourceKind
@@ -28,7 +29,7 @@ from models.region import Region
 from models.source import Source
 from pipeline.process import process_new_items
 from web.core import Ctx, allow, state_of
-from web.security import is_throttled, record_hit
+from web.security import take_slots
 
 __all__ = ["MIN_FILL_SECONDS", "WEB_FORM_SOURCE", "router"]
 
@@ -100,7 +101,8 @@ def submit(background: BackgroundTasks, ctx: Ctx = allow(public=True)) -> Respon
         return ctx.render("intake_done.html", tracking=None)
     key = _ip_key(request)
     limit = ctx.app.settings.intake_per_hour
-    if is_throttled(db, key, limit=limit, window=timedelta(hours=1), now=now):
+    if take_slots(db, {key: limit}, window=timedelta(hours=1), now=now) is None:
+        db.rollback()
         return _form(
             ctx,
             errors=[f"Batas {limit} laporan per jam dari jaringan Anda tercapai. Coba lagi nanti."],
@@ -141,19 +143,13 @@ def submit(background: BackgroundTasks, ctx: Ctx = allow(public=True)) -> Respon
         },
     )
     stored = store_items(db, source.id, [raw], now=now)
-    record_hit(db, key, now=now)
-    db.commit()
+    db.commit()  # the counted slot and the report, together
     background.add_task(_process_in_background, request, stored.new_ids)
     return ctx.render("intake_done.html", tracking=tracking)
 
 
 def _web_form_source(ctx: Ctx) -> Source:
-    source = ctx.db.scalar(select(Source).where(Source.name == WEB_FORM_SOURCE))
-    if source is None:
-        source = Source(kind=SourceKind.WEB_FORM, name=WEB_FORM_SOURCE, config={})
-        ctx.db.add(source)
-        ctx.db.flush()
-    return source
+    return Source.ensure(ctx.db, SourceKind.WEB_FORM, WEB_FORM_SOURCE)
 
 
 def _process_in_background(request: Request, item_ids: list[int]) -> None:
@@ -163,10 +159,12 @@ def _process_in_background(request: Request, item_ids: list[int]) -> None:
     app = state_of(request)
     session = app.sessions()
     try:
-        process_new_items(
-            session, item_ids, model_dir=app.settings.resolved_model_dir, now=app.clock()
+        retry_on_conflict(
+            session,
+            lambda: process_new_items(
+                session, item_ids, model_dir=app.settings.resolved_model_dir, now=app.clock()
+            ),
         )
-        session.commit()
     except (SQLAlchemyError, OSError, ValueError, RuntimeError) as exc:
         session.rollback()
         log.warning("public form item %s left for the next ingest run: %s", item_ids, exc)

@@ -8,7 +8,7 @@ import secrets
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from models.user import User
@@ -22,11 +22,11 @@ __all__ = [
     "FormSigner",
     "create_web_session",
     "end_web_session",
-    "is_throttled",
     "load_or_create_secret",
     "load_web_session",
     "needs_touch",
-    "record_hit",
+    "release_slots",
+    "take_slots",
     "touch_web_session",
 ]
 
@@ -82,19 +82,42 @@ def end_web_session(session: Session, token: str | None) -> None:
         session.execute(delete(WebSession).where(WebSession.token_hash == hash_token(token)))
 
 
-def record_hit(session: Session, key: str, *, now: datetime) -> None:
-    session.add(ThrottleHit(key=key[:200], occurred_at=now))
+def take_slots(
+    session: Session, limits: dict[str, int], *, window: timedelta, now: datetime
+) -> list[int] | None:
+    """Count and record one attempt under every key's limit, atomically.
+
+    None when any key already has ``limit`` attempts in ``window`` (nothing recorded);
+    otherwise the ids of the recorded hits (a caller may delete them again, e.g. after a
+    successful login). The keys are locked first, in sorted order: a PostgreSQL advisory
+    lock per key, and on SQLite the write transaction this runs in (BEGIN IMMEDIATE).
+    Call in a write session and commit right after.
+    """
+    limits = {key[:200]: limit for key, limit in limits.items()}
+    keys = sorted(limits)
+    if session.get_bind().dialect.name == "postgresql":
+        for key in keys:
+            session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": key}
+            )
+    for key in keys:
+        count = session.scalar(
+            select(func.count())
+            .select_from(ThrottleHit)
+            .where(ThrottleHit.key == key, ThrottleHit.occurred_at > now - window)
+        )
+        if (count or 0) >= limits[key]:
+            return None
+    hits = [ThrottleHit(key=key, occurred_at=now) for key in keys]
+    session.add_all(hits)
+    session.flush()
+    return [h.id for h in hits]
 
 
-def is_throttled(
-    session: Session, key: str, *, limit: int, window: timedelta, now: datetime
-) -> bool:
-    count = session.scalar(
-        select(func.count())
-        .select_from(ThrottleHit)
-        .where(ThrottleHit.key == key[:200], ThrottleHit.occurred_at > now - window)
-    )
-    return (count or 0) >= limit
+def release_slots(session: Session, hit_ids: list[int]) -> None:
+    """Forget recorded attempts (a login that succeeded does not count against anyone)."""
+    if hit_ids:
+        session.execute(delete(ThrottleHit).where(ThrottleHit.id.in_(hit_ids)))
 
 
 def load_or_create_secret(data_dir: Path) -> bytes:

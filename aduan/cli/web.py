@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from aduan.cli._common import cli
+from aduan.settings import get_settings
 
 
 @cli.command()
@@ -19,6 +20,7 @@ def web(host: str, port: int, workers: int) -> None:
     from aduan.migrate import upgrade_database
 
     upgrade_database(get_engine())
+    trusted = get_settings().trusted_proxies
     click.echo(f"aduan web di http://{host}:{port}/ (formulir publik: /lapor, API: /api/docs)")
     uvicorn.run(
         "web.app:create_app",
@@ -26,6 +28,9 @@ def web(host: str, port: int, workers: int) -> None:
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
+        # X-Forwarded-* only from the configured reverse proxies: otherwise any client
+        # could pick the address its rate limits are counted under.
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or "",
         log_level="info",
     )

@@ -5,15 +5,11 @@ no 500, and every decision the app reported as done is the one stored."""
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -36,16 +32,11 @@ from models import (
     UserRole,
     refresh_queue_clusters,
 )
+from tests.web.server import running_web
 from triage.accounts import hash_password
 
 PASSWORD = "sandi-panjang-sekali"
 FINAL = (TriageState.CONFIRMED, TriageState.MERGED, TriageState.REJECTED)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -193,39 +184,10 @@ def _worker(admin: Admin, race: Race, seed: int, out: Outcome) -> None:
 
 
 @pytest.fixture
-def server(seeded: Engine, db_url: str, tmp_path: Path) -> tuple[str, Race]:
+def server(seeded: Engine, db_url: str, tmp_path: Path) -> Iterator[tuple[str, Race]]:
     race = _build(seeded)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ADUAN_", "PREFECT_"))}
-    env["ADUAN_DATA_DIR"] = str(tmp_path / "var")
-    env["ADUAN_DATABASE_URL"] = db_url
-    port = _free_port()
-    aduan = str(Path(sys.executable).with_name("aduan"))
-    log = (tmp_path / "web.log").open("wb")
-    proc = subprocess.Popen(
-        [aduan, "web", "--port", str(port), "--workers", "2"],
-        cwd=tmp_path,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline or proc.poll() is not None:
-            proc.kill()
-            pytest.fail("aduan web did not start")
-        time.sleep(0.2)
-    try:
+    with running_web(tmp_path, db_url) as base:
         yield base, race
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
 
 
 def test_two_admins_racing_never_decide_an_item_twice(
