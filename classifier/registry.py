@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import platform
 import shutil
+import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,11 +24,41 @@ import skops.io as sio
 
 from classifier.train import ModelBundle
 
-__all__ = ["ModelRegistry", "PromotionResult", "UntrustedModelError"]
+__all__ = [
+    "TRUSTED_TYPES",
+    "ModelRegistry",
+    "PromotionResult",
+    "UntrustedModelError",
+    "model_file_types",
+]
 
 PARTS = ("topic", "agency", "relevance")
-#: Types a model file may contain; anything else is refused before loading.
-TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "classifier.model.")
+#: Every type and function a model file of ours may name: exactly what our pipelines
+#: (classifier/model.py) contain, found by walking the files they save. A file naming
+#: anything else is refused before any of it is loaded; prefixes like "builtins." would
+#: let a crafted file chain builtins.exec through a FunctionTransformer.
+TRUSTED_TYPES = frozenset(
+    {
+        "builtins.bool",
+        "builtins.dict",
+        "builtins.float",
+        "builtins.int",
+        "builtins.list",
+        "builtins.str",
+        "builtins.tuple",
+        "classifier.model.TemperatureScaledSVC",
+        "classifier.model.normalize_batch",
+        "numpy.float32",
+        "numpy.float64",
+        "numpy.int64",
+        "numpy.ndarray",
+        "sklearn.feature_extraction.text.TfidfTransformer",
+        "sklearn.feature_extraction.text.TfidfVectorizer",
+        "sklearn.pipeline.Pipeline",
+        "sklearn.preprocessing._function_transformer.FunctionTransformer",
+        "sklearn.svm._classes.LinearSVC",
+    }
+)
 #: "Not worse" allows for this much noise on the holdout.
 PROMOTION_TOLERANCE = 0.005
 
@@ -44,12 +75,36 @@ class PromotionResult:
     active: dict[str, Any] | None
 
 
+def model_file_types(path: Path) -> set[str]:
+    """Every type and function a skops file names, read from its schema without loading."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            schema = json.loads(archive.read("schema.json"))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise UntrustedModelError(
+            f"berkas model {path} rusak atau bukan berkas skops: {exc}"
+        ) from exc
+    found: set[str] = set()
+    stack: list[Any] = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "__loader__" in node:
+                found.add(f"{node.get('__module__')}.{node.get('__class__')}")
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
 def _load_part(path: Path) -> Any:
-    untrusted = sio.get_untrusted_types(file=path)
-    refused = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
+    refused = sorted(model_file_types(path) - TRUSTED_TYPES)
     if refused:
-        raise UntrustedModelError(f"{path} memuat tipe yang tidak dipercaya: {refused}")
-    return sio.load(path, trusted=untrusted)
+        raise UntrustedModelError(
+            f"berkas model {path} memuat tipe yang tidak dipercaya dan tidak dimuat: "
+            f"{', '.join(refused)}"
+        )
+    return sio.load(path, trusted=sorted(TRUSTED_TYPES & set(sio.get_untrusted_types(file=path))))
 
 
 class ModelRegistry:

@@ -146,7 +146,7 @@ def classifier_evaluate(
     """Ukur model pada CSV berlabel: akurasi, macro-F1, per kelas, top-3, akurasi@80%."""
     from classifier.bootstrap import ensure_active_model
     from classifier.lifecycle import load_bundle
-    from classifier.registry import ModelRegistry
+    from classifier.registry import ModelRegistry, UntrustedModelError
     from classifier.train import evaluate_bundle
 
     data = _load_data(data_path, text_column, topic_column, agency_column)
@@ -155,7 +155,7 @@ def classifier_evaluate(
         ensure_active_model(ModelRegistry(model_path))
     try:
         bundle, version = load_bundle(model_path)
-    except LookupError as exc:
+    except (LookupError, UntrustedModelError) as exc:
         raise click.ClickException(str(exc)) from exc
     metrics = evaluate_bundle(bundle, data)
     if as_json:
