@@ -91,16 +91,22 @@ def collect_source(
         summary.status = SourceRunStatus.NOT_MODIFIED
     elif result.skipped or result.warnings:
         summary.status = SourceRunStatus.PARTIAL
-    with sessions() as session, session.begin():
-        stored = store_items(session, spec.id, result.items, now=started)
-        source = session.get_one(Source, spec.id)
-        source.cursor = dict(result.cursor)  # saved in the same transaction as the items
-        source.record_success(started)
-        summary.new = len(stored.new_ids)
-        summary.duplicates = stored.duplicates
-        summary.new_item_ids = stored.new_ids
-        summary.message = "; ".join(notes)[:2000] or None
-        session.add(_run_row(summary, started))
+    try:
+        with sessions() as session, session.begin():
+            stored = store_items(session, spec.id, result.items, now=started)
+            source = session.get_one(Source, spec.id)
+            source.cursor = dict(result.cursor)  # saved in the same transaction as the items
+            source.record_success(started)
+            summary.new = len(stored.new_ids)
+            summary.duplicates = stored.duplicates
+            summary.new_item_ids = stored.new_ids
+            summary.message = "; ".join(notes)[:2000] or None
+            session.add(_run_row(summary, started))
+    except Exception as exc:  # the same catch-all: nothing stored, the cursor not moved
+        log.exception("storing the items of source %s failed", spec.name)
+        summary.new, summary.duplicates, summary.new_item_ids = 0, 0, []
+        message = f"gagal menyimpan: {exc.__class__.__name__}: {str(exc)[:300]}"
+        return _record_failure(sessions, summary, message, started)
     return summary
 
 

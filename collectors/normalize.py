@@ -10,6 +10,7 @@ import time
 import unicodedata
 import warnings
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
@@ -19,6 +20,8 @@ __all__ = [
     "content_hash",
     "html_to_text",
     "normalise_whitespace",
+    "strip_control",
+    "strip_control_deep",
     "struct_time_to_utc",
 ]
 
@@ -69,6 +72,26 @@ def canonical_url(url: str | None) -> str | None:
     ]
     path = parts.path or "/"
     return urlunsplit((parts.scheme.lower(), host, path, urlencode(query), ""))
+
+
+_CONTROL = dict.fromkeys(c for c in (*range(32), 127) if chr(c) not in "\n\r\t")
+
+
+def strip_control(text: str) -> str:
+    """Text without NUL and other control characters (PostgreSQL refuses NUL in text and
+    JSON; none of them means anything in a post)."""
+    return text.translate(_CONTROL)
+
+
+def strip_control_deep(value: Any) -> Any:
+    """``strip_control`` on every string inside a JSON-like value (keys included)."""
+    if isinstance(value, str):
+        return strip_control(value)
+    if isinstance(value, dict):
+        return {strip_control_deep(k): strip_control_deep(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [strip_control_deep(v) for v in value]
+    return value
 
 
 def normalise_whitespace(text: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from collectors.base import RawItem
-from collectors.normalize import canonical_url, content_hash
+from collectors.normalize import canonical_url, content_hash, strip_control, strip_control_deep
 from models.enums import TriageState
 from models.item import Item
 
@@ -56,6 +56,24 @@ def _known_urls(session: Session, urls: set[str]) -> set[str]:
     return known
 
 
+def _clean(raw: RawItem) -> RawItem:
+    """The edge every collector and importer passes: no control characters get stored."""
+
+    def opt(value: str | None) -> str | None:
+        return strip_control(value) if value is not None else None
+
+    return replace(
+        raw,
+        external_id=strip_control(raw.external_id),
+        url=opt(raw.url),
+        title=opt(raw.title),
+        text=strip_control(raw.text),
+        author=opt(raw.author),
+        raw=strip_control_deep(dict(raw.raw)),
+        group_key=opt(raw.group_key),
+    )
+
+
 def store_items(
     session: Session, source_id: int, items: Iterable[RawItem], *, now: datetime
 ) -> StoreResult:
@@ -68,7 +86,7 @@ def store_items(
     decides).
     """
     result = StoreResult()
-    batch = list(items)
+    batch = [_clean(raw) for raw in items]
     known = _known_urls(session, {u for raw in batch if (u := canonical_url(raw.url))})
     rows: list[dict[str, Any]] = []
     claimed: set[str] = set()

@@ -20,6 +20,7 @@ from starlette.datastructures import FormData
 
 from aduan.db import retry_on_conflict
 from aduan.settings import Settings
+from collectors.normalize import strip_control
 from models.enums import UserRole
 from models.user import User
 from models.web import WebSession
@@ -53,12 +54,9 @@ MAX_FIELD_CHARS = 20_000
 ALL_ROLES = frozenset(UserRole)
 
 
-_CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\r\t")
-
-
 def clean_text(value: str) -> str:
     """Input text without NUL and other control characters (PostgreSQL refuses NUL)."""
-    return value.translate(_CONTROL)
+    return strip_control(value)
 
 
 class LoginRequired(Exception):

@@ -169,3 +169,39 @@ def test_real_malformed_feed_keeps_its_entries(  # type: ignore[no-untyped-def]
     summary = run()
     assert summary.status is SourceRunStatus.PARTIAL and summary.new == 10
     assert "tidak rapi" in summary.message
+
+
+def test_nul_bytes_in_an_entry_are_stripped_and_the_run_goes_on(  # type: ignore[no-untyped-def]
+    engine: Engine, feed: Switchable, run
+) -> None:
+    body = rss(
+        entry(1, title="Jalan\x00 rusak", body="Lubang\x00 besar di\x01 Jl. A. Yani")
+        + "".join(entry(n) for n in range(2, 6))
+    ).encode()
+    feed.response = Response(body, content_type="application/rss+xml")
+    summary = run()
+    assert summary.status is not SourceRunStatus.FAILED, summary.message
+    assert summary.new == 5
+    with Session(engine) as session:
+        texts = [f"{i.title} {i.text} {i.raw}" for i in session.scalars(select(Item)).all()]
+    assert len(texts) == 5
+    assert not any("\x00" in t or "\x01" in t for t in texts)
+    assert any("Lubang besar di Jl. A. Yani" in t for t in texts)
+    assert run().new == 0  # the next run finds them stored, nothing twice
+
+
+def test_a_manual_import_with_nul_bytes_is_stored_clean(engine: Engine, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from aduan.cli import cli
+
+    path = tmp_path / "aduan.csv"
+    path.write_bytes(
+        b"isi,tanggal\n"
+        b'"Jalan\x00 rusak parah di Kecamatan Gambut, mohon segera diperbaiki",2026-11-20\n'
+    )
+    result = CliRunner().invoke(cli, ["import", str(path)])
+    assert result.exit_code == 0, result.output
+    with Session(engine) as session:
+        (text,) = session.scalars(select(Item.text)).all()
+    assert "\x00" not in text and text.startswith("Jalan rusak parah")
