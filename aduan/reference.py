@@ -216,7 +216,9 @@ def load_x_source(session: Session, *, token_configured: bool) -> LoadReport:
     report = LoadReport()
     source = session.scalar(select(Source).where(Source.name == X_SOURCE_NAME))
     if source is None:
-        source = Source(kind=SourceKind.X, name=X_SOURCE_NAME, config=config, enabled=False)
+        source = Source(
+            kind=SourceKind.X, name=X_SOURCE_NAME, config=config, enabled=token_configured
+        )
         session.add(source)
         report.created += 1
     elif source.config != config:
@@ -225,11 +227,13 @@ def load_x_source(session: Session, *, token_configured: bool) -> LoadReport:
     if not token_configured:
         if source.enabled or source.disabled_reason is None:
             source.disable(f"{NO_CREDENTIALS_REASON_PREFIX} (ADUAN_X_BEARER_TOKEN) belum diisi")
-    elif not source.enabled and (source.disabled_reason or "").startswith(
-        NO_CREDENTIALS_REASON_PREFIX
+    elif not source.enabled and (
+        # Off only for want of a token (or, from older versions, for no reason at all);
+        # a source an admin switched off stays off.
+        source.disabled_reason is None
+        or source.disabled_reason.startswith(NO_CREDENTIALS_REASON_PREFIX)
     ):
-        source.enabled = True
-        source.disabled_reason = None
+        source.enable()
     session.flush()
     return report
 

@@ -42,6 +42,7 @@ def ingest(sources: tuple[str, ...], as_json: bool) -> None:
     for s in report["sources"]:
         if s["message"]:
             click.echo(f"  ! {s['source_name']}: {s['message']}")
+    _echo_not_run(sources)
     click.echo(
         f"Selesai: {report['new']} item baru, {report['tagged']} diberi label, "
         f"{report['errors']} galat."
@@ -51,6 +52,21 @@ def ingest(sources: tuple[str, ...], as_json: bool) -> None:
 
         pending = count_queue(session)
     click.echo(f"Antrean triase: {pending} item menunggu. Lihat: aduan queue list")
+
+
+def _echo_not_run(names: tuple[str, ...]) -> None:
+    """Configured sources this run skipped, and why (so a missing token is never silent)."""
+    from sqlalchemy import select
+
+    from models.source import Source
+
+    with session_scope() as session:
+        stmt = select(Source).where(Source.enabled.is_(False)).order_by(Source.id)
+        if names:
+            stmt = stmt.where(Source.name.in_(names))
+        for source in session.scalars(stmt):
+            reason = source.disabled_reason or "dinonaktifkan"
+            click.echo(f"  - {source.name}: tidak dijalankan ({reason})")
 
 
 @cli.command("import")

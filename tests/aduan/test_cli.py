@@ -80,7 +80,11 @@ def test_console_script_end_to_end(tmp_path: Path) -> None:
         return done.stdout
 
     run("db", "init")
-    assert "Selesai: 14 item baru" in run("ingest")
+    first = run("ingest")
+    assert "Selesai: 14 item baru" in first
+    # A configured source that did not run says so, with the reason.
+    assert "X: pencarian Kalimantan Selatan: tidak dijalankan" in first
+    assert "ADUAN_X_BEARER_TOKEN" in first
     assert "Selesai: 0 item baru" in run("ingest")
     entries = json.loads(run("queue", "list", "--json"))
     assert len(entries) == 14
@@ -116,3 +120,28 @@ def test_x_source_is_created_disabled_without_a_token(sqlite_engine: Engine) -> 
     rows = json.loads(CliRunner().invoke(cli, ["sources", "list", "--json"]).output)
     x = next(r for r in rows if r["kind"] == "x")
     assert x["enabled"] is False and "ADUAN_X_BEARER_TOKEN" in x["disabled_reason"]
+
+
+@pytest.mark.parametrize("order", ["token_first", "token_later"])
+def test_x_source_runs_whichever_order_the_token_and_init_come_in(
+    order: str, settings_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aduan.settings import get_settings
+
+    def init_with(token: str | None) -> dict[str, object]:
+        if token:
+            monkeypatch.setenv("ADUAN_X_BEARER_TOKEN", token)
+        get_settings.cache_clear()
+        assert CliRunner().invoke(cli, ["db", "init"]).exit_code == 0
+        rows = json.loads(CliRunner().invoke(cli, ["sources", "list", "--json"]).output)
+        return next(r for r in rows if r["kind"] == "x")
+
+    if order == "token_first":
+        x = init_with("token-rahasia")
+    else:
+        assert init_with(None)["enabled"] is False
+        x = init_with("token-rahasia")
+    assert x["enabled"] is True and x["disabled_reason"] is None
+    # An admin's own switch-off is not undone by the next init.
+    assert CliRunner().invoke(cli, ["sources", "disable", str(x["name"])]).exit_code == 0
+    assert init_with("token-rahasia")["enabled"] is False
