@@ -19,7 +19,7 @@ from collectors.errors import CollectorError, MissingCredentials, PermanentError
 from collectors.registry import collector_for
 from collectors.store import store_items
 from models.base import utcnow
-from models.enums import SourceRunStatus
+from models.enums import SourceKind, SourceRunStatus
 from models.source import Source, SourceRun
 
 __all__ = ["DISABLE_AFTER_FAILURES", "SourceRunSummary", "collect_source"]
@@ -93,7 +93,13 @@ def collect_source(
         summary.status = SourceRunStatus.PARTIAL
     try:
         with sessions() as session, session.begin():
-            stored = store_items(session, spec.id, result.items, now=started)
+            stored = store_items(
+                session,
+                spec.id,
+                result.items,
+                now=started,
+                wants_article=spec.kind is SourceKind.RSS,
+            )
             source = session.get_one(Source, spec.id)
             source.cursor = dict(result.cursor)  # saved in the same transaction as the items
             source.record_success(started)

@@ -59,10 +59,14 @@ def enrich_items(
     ).all()
     for item in rows:
         url = item.url or ""
-        if not re.match(r"https?://", url) or "article" in item.raw:
+        if "article" in item.raw:
+            item.enrich_state = "done"
             report.skipped += 1
             continue
-        if not worth_fetching(f"{item.title or ''}\n{item.text}", gazetteer):
+        if not re.match(r"https?://", url) or not worth_fetching(
+            f"{item.title or ''}\n{item.text}", gazetteer
+        ):
+            item.enrich_state = "skipped"
             report.skipped += 1
             continue
         try:
@@ -70,6 +74,7 @@ def enrich_items(
         except CollectorError as exc:
             log.warning("article %s skipped: %s", url, exc)
             item.raw = {**item.raw, "article_error": str(exc)[:500]}
+            item.enrich_state = "failed"
             report.failed += 1
             continue
         raw = {
@@ -87,6 +92,7 @@ def enrich_items(
         item.author = item.author or article.author
         item.published_at = item.published_at or article.published_at
         item.raw = raw
+        item.enrich_state = "done"
         report.fetched += 1
     session.flush()
     return report

@@ -75,7 +75,12 @@ def _clean(raw: RawItem) -> RawItem:
 
 
 def store_items(
-    session: Session, source_id: int, items: Iterable[RawItem], *, now: datetime
+    session: Session,
+    source_id: int,
+    items: Iterable[RawItem],
+    *,
+    now: datetime,
+    wants_article: bool = False,
 ) -> StoreResult:
     """Insert the items that are new; count the rest as duplicates.
 
@@ -112,6 +117,9 @@ def store_items(
                 "content_hash": content_hash(raw.title, raw.text),
                 "group_key": raw.group_key,
                 "triage_state": TriageState.PENDING,
+                "enrich_state": (
+                    "pending" if wants_article and (raw.url or "").startswith("http") else None
+                ),
             }
         )
     if not rows:

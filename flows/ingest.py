@@ -14,7 +14,14 @@ from collectors.http import build_client
 from collectors.registry import COLLECTORS
 from models.base import utcnow
 from models.source import Source
-from pipeline.process import cluster_stored, enrich_stored, items_without_suggestion, tag_stored
+from pipeline.process import (
+    ENRICH_CHUNK,
+    cluster_stored,
+    enrich_stored,
+    items_awaiting_article,
+    items_without_suggestion,
+    tag_stored,
+)
 
 __all__ = ["ingest"]
 
@@ -42,14 +49,22 @@ def collect(source_id: int) -> dict[str, Any]:
 def fetch_articles(item_ids: list[int]) -> dict[str, int]:
     """Full text for feed entries that mention an agency or read like a complaint."""
     settings = get_settings()
-    with (
-        build_client(timeout=settings.http_timeout, user_agent=settings.user_agent) as client,
-        session_scope() as session,
-    ):
-        report = enrich_stored(
-            session, item_ids, client=client, user_agent=settings.user_agent, now=utcnow()
-        )
-    return asdict(report)
+    total = {"fetched": 0, "skipped": 0, "failed": 0}
+    with build_client(timeout=settings.http_timeout, user_agent=settings.user_agent) as client:
+        for start in range(0, len(item_ids), ENRICH_CHUNK):
+            # One transaction per chunk: a crash loses at most one chunk's pages, and
+            # those items stay "pending" for the next run.
+            with session_scope() as session:
+                report = enrich_stored(
+                    session,
+                    item_ids[start : start + ENRICH_CHUNK],
+                    client=client,
+                    user_agent=settings.user_agent,
+                    now=utcnow(),
+                )
+            for key, value in asdict(report).items():
+                total[key] += value
+    return total
 
 
 @task(name="cluster-items", retries=1, retry_delay_seconds=5)
@@ -66,6 +81,13 @@ def tag(item_ids: list[int]) -> int:
         return tag_stored(session, item_ids, model_dir=model_dir, now=utcnow())
 
 
+@task(name="items-awaiting-article")
+def awaiting_article_ids() -> list[int]:
+    """Feed entries stored by an earlier run that crashed before fetching their page."""
+    with session_scope() as session:
+        return items_awaiting_article(session)
+
+
 @task(name="untagged-items")
 def untagged_item_ids() -> list[int]:
     """Items stored by an earlier run that crashed before tagging them."""
@@ -79,7 +101,7 @@ def ingest(source_names: list[str] | None = None) -> dict[str, Any]:
     logger = get_run_logger()
     summaries = [collect(source_id) for source_id in list_sources(source_names)]
     new_ids = [i for s in summaries for i in s["new_item_ids"]]
-    articles = fetch_articles(new_ids)
+    articles = fetch_articles(sorted(set(new_ids) | set(awaiting_article_ids())))
     to_process = sorted(set(new_ids) | set(untagged_item_ids()))
     clustered = cluster(to_process)
     tagged = tag(to_process)

@@ -69,6 +69,10 @@ class Item(Base):
     # Items that are the same conversation by construction (a retweet and its original):
     # "x:<original tweet id>". Clustering joins items with the same key first.
     group_key: Mapped[str | None] = mapped_column(String(128), index=True)
+    # Feed entries whose article page is still to be fetched: "pending" from storing until
+    # enrichment records "done", "failed" or "skipped" (not worth it). A run that was
+    # killed in between leaves "pending", and the next run catches up.
+    enrich_state: Mapped[str | None] = mapped_column(String(16), index=True)
 
     triage_state: Mapped[TriageState] = mapped_column(
         enum_column(TriageState), default=TriageState.PENDING
@@ -98,6 +102,11 @@ class Item(Base):
             .where(cls.triage_state == TriageState.PENDING)
             .order_by(cls.published_at.desc().nulls_last(), cls.id.desc())
         )
+
+    @classmethod
+    def awaiting_article(cls) -> Select[tuple[int]]:
+        """The one rule for "still wants its article page"."""
+        return select(cls.id).where(cls.enrich_state == "pending").order_by(cls.id)
 
     @property
     def is_open(self) -> bool:

@@ -25,13 +25,19 @@ from collectors.pages import PageFetcher
 from models.item import Item, ItemSuggestion
 
 __all__ = [
+    "ENRICH_CHUNK",
     "Processed",
     "cluster_stored",
     "enrich_stored",
+    "items_awaiting_article",
     "items_without_suggestion",
     "process_new_items",
     "tag_stored",
 ]
+
+
+#: Article pages fetched per transaction: what a crash can cost, at most.
+ENRICH_CHUNK = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +75,11 @@ def tag_stored(session: Session, item_ids: Sequence[int], *, model_dir: Path, no
     if not item_ids:
         return 0
     return tag_items(session, item_ids, build_default_tagger(session, model_dir=model_dir), now=now)
+
+
+def items_awaiting_article(session: Session) -> list[int]:
+    """Feed entries stored by an earlier run that stopped before fetching their page."""
+    return list(session.scalars(Item.awaiting_article()))
 
 
 def items_without_suggestion(session: Session) -> list[int]:

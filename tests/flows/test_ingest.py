@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from aduan.reference import SAMPLE_FEEDS_FILE, load_agencies, load_regions, load_sources
 from models import Item, ItemSuggestion, Source, SourceKind, SourceRun
@@ -87,3 +87,59 @@ def test_queue_can_be_ordered_least_confident_first(
         assert confidences == sorted(confidences)
         with pytest.raises(ValueError, match="urutan"):
             list_queue(session, order="acak")
+
+
+ARTICLE = (
+    "<html><body><article>"
+    + "<p>Jalan di Kecamatan Gambut rusak parah, warga meminta Dinas PUPR memperbaiki.</p>" * 6
+    + "</article></body></html>"
+)
+
+
+def test_entries_stored_before_a_crash_get_their_article_page_later(
+    prefect_harness: None, sample_db: Engine, httpserver: HTTPServer
+) -> None:
+    """A run killed between storing and fetching pages: the next run catches up."""
+    import httpx
+
+    from aduan.settings import get_settings
+    from collectors.collect import collect_source
+    from flows.ingest import ingest
+
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    entries = "".join(
+        f"<item><title>Dinas PUPR diminta perbaiki jalan {n}</title>"
+        f"<link>{httpserver.url_for(f'/berita/{n}')}</link><guid>b-{n}</guid>"
+        "<description>Jalan rusak di Gambut</description></item>"
+        for n in range(3)
+    )
+    httpserver.expect_request("/feed").respond_with_data(
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{entries}'
+        "</channel></rss>",
+        content_type="application/rss+xml",
+    )
+    for n in range(3):
+        httpserver.expect_request(f"/berita/{n}").respond_with_data(
+            ARTICLE, content_type="text/html"
+        )
+    with Session(sample_db) as session, session.begin():
+        source = Source(
+            kind=SourceKind.RSS, name="lokal", config={"url": httpserver.url_for("/feed")}
+        )
+        session.add(source)
+        session.flush()
+        source_id = source.id
+    # The first run stored the entries, then died before the page step.
+    with httpx.Client() as client:
+        stored = collect_source(
+            sessionmaker(sample_db), source_id, client=client, settings=get_settings()
+        )
+    assert stored.new == 3
+    report = ingest()
+    assert report["articles"]["fetched"] >= 3
+    with Session(sample_db) as session:
+        items = session.scalars(select(Item).where(Item.source_id == source_id)).all()
+        assert len(items) == 3
+        assert all("article" in i.raw and i.enrich_state == "done" for i in items)
+        assert all(i.text.startswith("Jalan di Kecamatan Gambut") for i in items)
+    assert ingest()["articles"]["fetched"] == 0  # nothing twice
