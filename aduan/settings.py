@@ -59,6 +59,20 @@ class Settings(BaseSettings):
     http_timeout: float = Field(
         default=20.0, gt=0, le=300, description="Seconds before an HTTP request gives up."
     )
+    http_deadline: float = Field(
+        default=60.0,
+        gt=0,
+        le=3600,
+        description="Seconds one fetch (a feed, a page, robots.txt) may take in all, however "
+        "slowly the server sends; then it fails as that source's error.",
+    )
+    prefect_startup_timeout: float = Field(
+        default=120.0,
+        gt=0,
+        le=900,
+        description="Seconds to wait for the local Prefect server that `aduan ingest` starts "
+        "when PREFECT_API_URL is not set.",
+    )
     user_agent: str = Field(
         default="aduan/0.1 (+https://lapor.go.id; Diskominfo Kalsel)",
         description="User-Agent sent by the collectors.",

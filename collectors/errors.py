@@ -76,5 +76,6 @@ def error_for_transport(exc: httpx.HTTPError, url: str) -> CollectorError:
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
         return PermanentError(f"alamat tidak valid: {url}")
     if isinstance(exc, httpx.TimeoutException):
-        return TransientError(f"waktu habis (timeout) menghubungi {url}")
+        detail = f" ({exc})" if "batas waktu total" in str(exc) else ""
+        return TransientError(f"waktu habis (timeout) menghubungi {url}{detail}")
     return TransientError(f"gagal menghubungi {url}: {exc.__class__.__name__}: {exc}")

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlparse
 
 import httpx
 
+from collectors.deadline import DeadlineTransport, fetch_deadline
 from collectors.errors import PermanentError, error_for_response, error_for_transport
 
 __all__ = ["Fetched", "FileTransport", "build_client", "fetch_url"]
@@ -58,12 +59,23 @@ def _not_modified_since(header: str | None, modified: datetime) -> bool:
     return since.tzinfo is not None and modified <= since
 
 
-def build_client(*, timeout: float, user_agent: str) -> httpx.Client:
-    return httpx.Client(
+class Client(httpx.Client):
+    """An httpx client whose every request ends by an overall deadline (seconds)."""
+
+    def __init__(self, *, deadline: float, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.deadline = deadline
+
+
+def build_client(*, timeout: float, user_agent: str, deadline: float = 60.0) -> Client:
+    """``timeout`` bounds each connect and read; ``deadline`` the whole of one fetch."""
+    return Client(
+        deadline=deadline,
         timeout=httpx.Timeout(timeout),
         follow_redirects=True,
         max_redirects=5,
         headers={"User-Agent": user_agent},
+        transport=DeadlineTransport(),
         mounts={"file://": FileTransport()},
     )
 
@@ -97,8 +109,9 @@ def fetch_url(
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
+    deadline = getattr(client, "deadline", None) or 3600.0
     try:
-        with client.stream("GET", url, headers=headers) as response:
+        with fetch_deadline(deadline), client.stream("GET", url, headers=headers) as response:
             error = error_for_response(response)
             if error is not None:
                 raise error

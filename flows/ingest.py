@@ -38,7 +38,11 @@ def list_sources(names: list[str] | None = None) -> list[int]:
 @task(name="collect-source", retries=2, retry_delay_seconds=5)
 def collect(source_id: int) -> dict[str, Any]:
     settings = get_settings()
-    with build_client(timeout=settings.http_timeout, user_agent=settings.user_agent) as client:
+    with build_client(
+        timeout=settings.http_timeout,
+        user_agent=settings.user_agent,
+        deadline=settings.http_deadline,
+    ) as client:
         summary = collect_source(
             get_sessionmaker(get_engine()), source_id, client=client, settings=settings
         )
@@ -50,7 +54,11 @@ def fetch_articles(item_ids: list[int]) -> dict[str, int]:
     """Full text for feed entries that mention an agency or read like a complaint."""
     settings = get_settings()
     total = {"fetched": 0, "skipped": 0, "failed": 0}
-    with build_client(timeout=settings.http_timeout, user_agent=settings.user_agent) as client:
+    with build_client(
+        timeout=settings.http_timeout,
+        user_agent=settings.user_agent,
+        deadline=settings.http_deadline,
+    ) as client:
         for start in range(0, len(item_ids), ENRICH_CHUNK):
             # One transaction per chunk: a crash loses at most one chunk's pages, and
             # those items stay "pending" for the next run.
