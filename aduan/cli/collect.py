@@ -19,10 +19,17 @@ from aduan.settings import apply_prefect_defaults, get_settings
 @click.option("--json", "as_json", is_flag=True, help="Cetak ringkasan sebagai JSON.")
 def ingest(sources: tuple[str, ...], as_json: bool) -> None:
     """Jalankan alur pengumpulan (Prefect) sekali: ambil, simpan, beri label, antrekan."""
-    apply_prefect_defaults(get_settings())
-    from flows.ingest import ingest as ingest_flow
+    from aduan.prefect_server import PrefectServerError, local_prefect_server
 
-    report = ingest_flow(source_names=list(sources) or None)
+    settings = get_settings()
+    apply_prefect_defaults(settings)
+    try:
+        with local_prefect_server(settings):
+            from flows.ingest import ingest as ingest_flow
+
+            report = ingest_flow(source_names=list(sources) or None)
+    except PrefectServerError as exc:
+        raise click.ClickException(str(exc)) from exc
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
