@@ -1,19 +1,17 @@
 """Manual intake: complaints gathered by hand (CSV or XLSX), e.g. while SP4N-LAPOR! is down.
 
-Every row is validated first; by default a file is all-or-nothing. Each row gets a stable
+The file is read as a stream (``collectors.tables``), twice: every row is validated
+first, then stored; by default a file is all-or-nothing. Each row gets a stable
 external id (the mapped id column, or a hash of its content), so importing the same
 file again adds nothing.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
-from pathlib import Path
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -26,12 +24,10 @@ from models.source import Source
 
 __all__ = [
     "FIELDS",
-    "ImportReport",
     "RowError",
     "guess_mapping",
+    "iter_rows",
     "manual_source",
-    "parse_rows",
-    "read_table",
 ]
 
 MAX_TEXT = 20_000
@@ -64,39 +60,6 @@ FIELDS: dict[str, tuple[str, ...]] = {
 class RowError:
     row: int  # 1-based line number as the admin sees it in the spreadsheet (header = 1)
     message: str
-
-
-@dataclass(slots=True)
-class ImportReport:
-    items: list[RawItem] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    rows: int = 0
-
-
-def read_table(path: Path) -> tuple[list[str], Iterator[list[Any]]]:
-    """Header and rows of a CSV (delimiter sniffed, UTF-8 or Windows-1252) or XLSX file."""
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        workbook = load_workbook(path, read_only=True, data_only=True)
-        rows = workbook.active.iter_rows(values_only=True)
-        header = [str(c or "").strip() for c in next(rows, [])]
-        return header, (list(r) for r in rows)
-    if suffix not in (".csv", ".txt"):
-        raise ValueError(f"format berkas tidak didukung: {path.suffix} (pakai .csv atau .xlsx)")
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    try:
-        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    header = [h.strip() for h in next(reader, [])]
-    return header, (list(r) for r in reader)
 
 
 def guess_mapping(header: list[str], overrides: Mapping[str, str] | None = None) -> dict[str, int]:
@@ -133,75 +96,91 @@ def _cell(row: list[Any], index: int | None) -> Any:
     return value if value not in ("", None) else None
 
 
-def parse_rows(
+def iter_rows(
     header: list[str], rows: Iterator[list[Any]], mapping: Mapping[str, int], *, file_name: str
-) -> ImportReport:
-    report = ImportReport()
+) -> Iterator[RawItem | RowError]:
+    """One outcome per non-blank row, as the file is read: an item, or why the row is
+    refused. Rows sharing a URL are distinct reports; rows with the same id (or the same
+    text, date and author) in one file are one report."""
     seen: dict[str, int] = {}
     for offset, row in enumerate(rows):
         line = offset + 2
         if not any(str(c or "").strip() for c in row):
             continue  # blank line
-        report.rows += 1
         text = _cell(row, mapping.get("text"))
         if text is None:
-            report.errors.append(RowError(line, "isi aduan kosong"))
+            yield RowError(line, "isi aduan kosong")
             continue
         text = normalise_whitespace(str(text))
         if len(text) > MAX_TEXT:
-            report.errors.append(RowError(line, f"isi aduan lebih dari {MAX_TEXT} karakter"))
+            yield RowError(line, f"isi aduan lebih dari {MAX_TEXT} karakter")
             continue
-        published = _date(_cell(row, mapping.get("date")))
+        date_cell = _cell(row, mapping.get("date"))
+        published = _date(date_cell)
         if published is False:
-            report.errors.append(
-                RowError(line, f"tanggal tidak terbaca: {_cell(row, mapping.get('date'))!r}")
-            )
+            yield RowError(line, f"tanggal tidak terbaca: {_shown(date_cell)}")
             continue
         author = _cell(row, mapping.get("author"))
         explicit_id = _cell(row, mapping.get("id"))
         if explicit_id is not None:
-            external_id = f"id:{explicit_id}"
+            external_id = f"id:{str(explicit_id)[:200]}"
         else:
             digest = hashlib.sha256(f"{text}|{published}|{author}".encode()).hexdigest()[:32]
             external_id = f"row:{digest}"
         if external_id in seen:
-            report.errors.append(RowError(line, f"duplikat baris {seen[external_id]}"))
+            yield RowError(line, f"duplikat baris {seen[external_id]}")
             continue
         seen[external_id] = line
         title = _cell(row, mapping.get("title"))
         raw = {
             "file": file_name,
             "line": line,
-            "region": _cell(row, mapping.get("region")),
-            "contact": _cell(row, mapping.get("contact")),
-            "columns": {h: _jsonable(_cell(row, i)) for i, h in enumerate(header) if h},
+            "region": _short(_cell(row, mapping.get("region"))),
+            "contact": _short(_cell(row, mapping.get("contact"))),
+            "columns": {h: _short(_jsonable(_cell(row, i))) for i, h in enumerate(header) if h},
         }
-        report.items.append(
-            RawItem(
-                external_id=external_id,
-                url=_cell(row, mapping.get("url")),
-                title=str(title) if title is not None else None,
-                text=text,
-                author=str(author) if author is not None else None,
-                published_at=published if isinstance(published, datetime) else None,
-                raw=raw,
-            )
+        yield RawItem(
+            external_id=external_id,
+            url=_short(_cell(row, mapping.get("url"))),
+            title=str(title)[:1000] if title is not None else None,
+            text=text,
+            author=str(author)[:200] if author is not None else None,
+            published_at=published if isinstance(published, datetime) else None,
+            raw=raw,
         )
-    return report
+
+
+def _short(value: Any, limit: int = 2000) -> Any:
+    """Spreadsheet cells kept beside the item: long ones cut (the text has its own check)."""
+    return value[:limit] if isinstance(value, str) else value
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _date(value: Any) -> datetime | bool | None:
-    """A datetime, None when empty, False when present but unreadable."""
+    """A datetime, None when empty, False when present but unreadable (a time of day
+    without a date is unreadable too)."""
     if value is None:
         return None
     if isinstance(value, datetime):
         return parse_datetime(value.isoformat(), default_zone=8)  # spreadsheets are local
+    if isinstance(value, date):
+        return parse_datetime(value.isoformat(), default_zone=8)
+    if isinstance(value, time | timedelta):
+        return False
     parsed = parse_datetime(str(value), default_zone=8)
     return parsed if parsed is not None else False
 
 
 def _jsonable(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
+    return value
 
 
 def manual_source(session: Session, name: str = "Input manual") -> int:

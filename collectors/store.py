@@ -81,6 +81,7 @@ def store_items(
     *,
     now: datetime,
     wants_article: bool = False,
+    dedup_by_url: bool = True,
 ) -> StoreResult:
     """Insert the items that are new; count the rest as duplicates.
 
@@ -92,15 +93,16 @@ def store_items(
     """
     result = StoreResult()
     batch = [_clean(raw) for raw in items]
-    known = _known_urls(session, {u for raw in batch if (u := canonical_url(raw.url))})
+    urls = {u for raw in batch if (u := canonical_url(raw.url))} if dedup_by_url else set()
+    known = _known_urls(session, urls)
     rows: list[dict[str, Any]] = []
     claimed: set[str] = set()
     for raw in batch:
         url = canonical_url(raw.url)
-        if url is not None and (url in known or url in claimed):
+        if dedup_by_url and url is not None and (url in known or url in claimed):
             result.duplicates += 1
             continue
-        if url is not None:
+        if dedup_by_url and url is not None:
             claimed.add(url)
         rows.append(
             {

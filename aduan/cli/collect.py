@@ -93,10 +93,8 @@ def import_(path: Path, mappings: tuple[str, ...], partial: bool, dry_run: bool)
     Semua baris diperiksa dulu. Tanpa --partial, satu baris salah membatalkan seluruh berkas.
     Mengimpor berkas yang sama lagi tidak menambah apa pun.
     """
-    from collectors.manual import guess_mapping, manual_source, parse_rows, read_table
-    from collectors.store import store_items
     from models.base import utcnow
-    from pipeline.process import process_new_items
+    from pipeline.importer import check_file, import_file
 
     overrides = {}
     for pair in mappings:
@@ -105,17 +103,17 @@ def import_(path: Path, mappings: tuple[str, ...], partial: bool, dry_run: bool)
             raise click.BadParameter(f"format --map adalah FIELD=KOLOM, bukan {pair!r}")
         overrides[name.strip()] = column
     try:
-        header, rows = read_table(path)
-        mapping = guess_mapping(header, overrides)
+        report = check_file(path, overrides)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    report = parse_rows(header, rows, mapping, file_name=path.name)
     for error in report.errors:
         click.echo(f"  baris {error.row}: {error.message}", err=True)
-    click.echo(
-        f"{report.rows} baris dibaca: {len(report.items)} valid, {len(report.errors)} salah."
-    )
-    if report.errors and not partial:
+    if report.error_count > len(report.errors):
+        click.echo(
+            f"  ... dan {report.error_count - len(report.errors)} baris salah lagi", err=True
+        )
+    click.echo(f"{report.rows} baris dibaca: {report.valid} valid, {report.error_count} salah.")
+    if report.error_count and not partial:
         raise click.ClickException(
             "tidak ada yang disimpan karena ada baris salah; perbaiki berkasnya atau pakai "
             "--partial untuk menyimpan baris yang valid saja"
@@ -123,14 +121,18 @@ def import_(path: Path, mappings: tuple[str, ...], partial: bool, dry_run: bool)
     if dry_run:
         click.echo("Uji coba (--dry-run): tidak ada yang disimpan.")
         return
-    now = utcnow()
-    with session_scope() as session:
-        source_id = manual_source(session)
-        stored = store_items(session, source_id, report.items, now=now)
-        processed = process_new_items(
-            session, stored.new_ids, model_dir=get_settings().resolved_model_dir, now=now
-        )
+    try:
+        with session_scope() as session:
+            outcome = import_file(
+                session,
+                path,
+                report.mapping,
+                model_dir=get_settings().resolved_model_dir,
+                now=utcnow(),
+            )
+    except ValueError as exc:  # the file changed between the check and the import
+        raise click.ClickException(f"tidak ada yang disimpan: {exc}") from exc
     click.echo(
-        f"Tersimpan: {len(stored.new_ids)} aduan baru, {stored.duplicates} sudah ada sebelumnya, "
-        f"{processed.tagged} diberi label. Lihat: aduan queue list"
+        f"Tersimpan: {outcome.new} aduan baru, {outcome.already_stored} sudah ada sebelumnya, "
+        f"{outcome.tagged} diberi label. Lihat: aduan queue list"
     )

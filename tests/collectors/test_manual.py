@@ -123,3 +123,69 @@ def test_dry_run_and_unsupported_files(db: Engine, tmp_path: Path) -> None:
     assert result.exit_code != 0 and "format berkas tidak didukung" in result.output
     with Session(db) as session:
         assert session.scalar(select(Source).where(Source.kind == SourceKind.MANUAL)) is None
+
+
+def test_distinct_rows_sharing_a_url_are_all_kept(db: Engine, tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "url.csv",
+        "isi,tautan\n"
+        "Jalan rusak di Gambut sudah sebulan,https://berita.example/jalan\n"
+        "Jembatan Desa Sungai Tabuk retak,https://berita.example/jalan\n"
+        "Lampu PJU mati di Landasan Ulin,https://berita.example/jalan\n",
+    )
+    result = CliRunner().invoke(cli, ["import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "3 aduan baru, 0 sudah ada sebelumnya" in result.output
+    assert _count(db) == 3
+
+
+def _xlsx(path: Path, rows: list[list[object]]) -> Path:
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def _hostile(tmp_path: Path, case: str) -> Path:
+    import datetime as dt
+
+    if case == "empty_xlsx":
+        (tmp_path / "kosong.xlsx").write_bytes(b"")
+        return tmp_path / "kosong.xlsx"
+    if case == "binary_xlsx":
+        (tmp_path / "acak.xlsx").write_bytes(bytes(range(256)) * 40)
+        return tmp_path / "acak.xlsx"
+    if case == "binary_csv":
+        (tmp_path / "gambar.csv").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40)
+        return tmp_path / "gambar.csv"
+    if case == "huge_cell":
+        return _write(tmp_path, "besar.csv", "isi,tanggal\n" + "a" * 1_100_000 + ",2026-11-20\n")
+    if case == "time_cell":
+        return _xlsx(
+            tmp_path / "jam.xlsx", [["Isi", "Tanggal"], ["Jalan rusak di Gambut", dt.time(8, 30)]]
+        )
+    raise AssertionError(case)
+
+
+HOSTILE_IMPORTS = {
+    "empty_xlsx": "bukan XLSX yang bisa dibaca",
+    "binary_xlsx": "bukan XLSX yang bisa dibaca",
+    "binary_csv": "bukan CSV teks",
+    "huge_cell": "baris 2: isi aduan lebih dari",
+    "time_cell": "baris 2: tanggal tidak terbaca",
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_IMPORTS))
+def test_a_hostile_file_gets_an_indonesian_message_and_stores_nothing(
+    case: str, db: Engine, tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(cli, ["import", str(_hostile(tmp_path, case))])
+    assert result.exit_code == 1, result.output
+    assert HOSTILE_IMPORTS[case] in result.output, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    assert _count(db) == 0
