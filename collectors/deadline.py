@@ -8,6 +8,8 @@ recorded as that source's error.
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -16,8 +18,11 @@ from typing import Any
 
 import httpcore
 import httpx
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-__all__ = ["DeadlineTransport", "fetch_deadline"]
+__all__ = ["DeadlineAdapter", "DeadlineTransport", "fetch_deadline"]
 
 _local = threading.local()
 
@@ -109,3 +114,71 @@ class DeadlineTransport(httpx.HTTPTransport):
         self._pool = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(), network_backend=_Backend()
         )
+
+
+# --- requests (tweepy's X client) ---------------------------------------------------------
+# requests has no network-backend seam, so a watchdog cuts the connections a request took
+# from the pool when the deadline passes; the blocked read then fails at once.
+
+
+class _Watched:
+    def __init__(self) -> None:
+        self.conns: list[Any] = []
+        self.expired = False
+
+    def cut(self) -> None:
+        self.expired = True
+        for conn in self.conns:
+            sock = getattr(conn, "sock", None)
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+
+class _WatchedPool:
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        conn = super()._get_conn(timeout)  # type: ignore[misc]
+        watched: _Watched | None = getattr(_local, "watched", None)
+        if watched is not None:
+            watched.conns.append(conn)
+        return conn
+
+
+class _HTTPPool(_WatchedPool, HTTPConnectionPool):
+    pass
+
+
+class _HTTPSPool(_WatchedPool, HTTPSConnectionPool):
+    pass
+
+
+class DeadlineAdapter(HTTPAdapter):
+    """A requests adapter whose every request (headers and body) ends by ``deadline``."""
+
+    def __init__(self, *, deadline: float, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.deadline = deadline
+        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+
+    def send(  # type: ignore[override]  # requests passes these by keyword
+        self, request: requests.PreparedRequest, **kwargs: Any
+    ) -> requests.Response:
+        watched = _Watched()
+        _local.watched = watched
+        timer = threading.Timer(self.deadline, watched.cut)
+        timer.daemon = True
+        timer.start()
+        try:
+            response = super().send(request, **kwargs)
+            if not kwargs.get("stream"):
+                _ = response.content  # the body too, while the watchdog runs
+            return response
+        except requests.RequestException as exc:
+            if watched.expired:
+                raise requests.Timeout(
+                    f"batas waktu total {self.deadline:g} detik terlampaui"
+                ) from exc
+            raise
+        finally:
+            timer.cancel()
+            _local.watched = None

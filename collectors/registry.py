@@ -19,6 +19,7 @@ def _x(settings: Settings) -> Collector:
         bearer_token=token,
         base_url=settings.x_api_base_url,
         timeout=settings.http_timeout,
+        deadline=settings.http_deadline,
         max_pages=settings.x_max_pages,
         wait_on_rate_limit=settings.x_wait_on_rate_limit,
     )

@@ -17,10 +17,10 @@ from typing import Any, ClassVar
 import httpx
 import requests
 import tweepy
-from requests.adapters import HTTPAdapter
 
 from collectors.base import FetchResult, RawItem, SourceSpec
 from collectors.dates import parse_datetime
+from collectors.deadline import DeadlineAdapter
 from collectors.errors import (
     CollectorError,
     MissingCredentials,
@@ -48,12 +48,15 @@ USER_FIELDS = ["username", "name", "verified"]
 EXPANSIONS = ["author_id", "referenced_tweets.id", "referenced_tweets.id.author_id"]
 
 
-class ApiTransportAdapter(HTTPAdapter):
-    """The one seam into tweepy's hard-coded host: a timeout, and optionally another base
-    URL (tests replay recorded responses from a server on 127.0.0.1)."""
+class ApiTransportAdapter(DeadlineAdapter):
+    """The one seam into tweepy's hard-coded host: a timeout per read, an overall deadline
+    per request, and optionally another base URL (tests replay recorded responses from a
+    server on 127.0.0.1)."""
 
-    def __init__(self, *, timeout: float, base_url: str | None = None) -> None:
-        super().__init__(max_retries=0)
+    def __init__(
+        self, *, timeout: float, base_url: str | None = None, deadline: float = 60.0
+    ) -> None:
+        super().__init__(deadline=deadline, max_retries=0)
         self.timeout = timeout
         self.base_url = base_url.rstrip("/") if base_url else None
 
@@ -80,12 +83,14 @@ class XCollector:
         bearer_token: str | None,
         base_url: str | None = None,
         timeout: float = 20.0,
+        deadline: float = 60.0,
         max_pages: int = 5,
         wait_on_rate_limit: bool = False,
     ) -> None:
         self.bearer_token = bearer_token
         self.base_url = base_url
         self.timeout = timeout
+        self.deadline = deadline
         self.max_pages = max_pages
         self.wait_on_rate_limit = wait_on_rate_limit
 
@@ -96,7 +101,10 @@ class XCollector:
             wait_on_rate_limit=self.wait_on_rate_limit,
         )
         client.session.mount(
-            X_API_HOST + "/", ApiTransportAdapter(timeout=self.timeout, base_url=self.base_url)
+            X_API_HOST + "/",
+            ApiTransportAdapter(
+                timeout=self.timeout, base_url=self.base_url, deadline=self.deadline
+            ),
         )
         return client
 
@@ -175,7 +183,10 @@ class XCollector:
             except tweepy.TwitterServerError as exc:
                 raise TransientError(f"server X galat: {exc}") from exc
             except requests.RequestException as exc:
-                raise TransientError(f"gagal menghubungi X: {exc.__class__.__name__}") from exc
+                detail = f" ({exc})" if isinstance(exc, requests.Timeout) else ""
+                raise TransientError(
+                    f"gagal menghubungi X: {exc.__class__.__name__}{detail}"
+                ) from exc
             meta = response.get("meta", {})
             newest = newest or meta.get("newest_id")
             items.extend(_page_items(response))

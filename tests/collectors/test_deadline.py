@@ -91,3 +91,19 @@ def test_the_deadline_is_recorded_as_the_source_error(dripping: str, sqlite_engi
     with Session(sqlite_engine) as session:
         run = session.scalars(select(SourceRun)).one()
         assert run.status is SourceRunStatus.FAILED and "batas waktu" in (run.message or "")
+
+
+def test_the_x_client_has_the_same_overall_deadline(dripping: str) -> None:
+    from collectors.base import SourceSpec
+    from collectors.x import XCollector
+
+    base = dripping.removesuffix("/feed")
+    collector = XCollector(bearer_token="token", base_url=base, timeout=20, deadline=2)
+    spec = SourceSpec(id=1, kind=SourceKind.X, name="x", config={"queries": ["banjir"]}, cursor={})
+    start = time.monotonic()
+    with (
+        build_client(timeout=20, user_agent="test") as client,
+        pytest.raises(TransientError, match="batas waktu total"),
+    ):
+        collector.fetch(spec, client=client)
+    assert time.monotonic() - start < 6
