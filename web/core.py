@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 from fastapi import Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -26,6 +24,7 @@ from models.user import User
 from models.web import WebSession
 from models.workdays import Deadlines, HolidayCalendar
 from triage.actions import Actor
+from web.flash import flash, read_flashes, redirect, safe_next
 from web.security import FormSigner, load_web_session, needs_touch, touch_web_session
 
 __all__ = [
@@ -42,13 +41,13 @@ __all__ = [
     "flash",
     "redirect",
     "run_write",
+    "safe_next",
 ]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 SESSION_COOKIE = "aduan_session"
-FLASH_COOKIE = "aduan_flash"
 MAX_FORM_FIELDS = 600  # bulk actions send one field per selected card
 MAX_FIELD_CHARS = 20_000
 ALL_ROLES = frozenset(UserRole)
@@ -210,7 +209,7 @@ def allow(*roles: UserRole, public: bool = False) -> Any:
 
     def _context(request: Request, db: Session, app: AppState) -> Ctx:
         ctx = Ctx(request=request, db=db, now=app.clock())
-        ctx.flashes = _read_flashes(request)
+        ctx.flashes = read_flashes(request)
         ctx.web_session = load_web_session(db, request.cookies.get(SESSION_COOKIE), now=ctx.now)
         if ctx.web_session is not None:
             ctx.user = ctx.web_session.user
@@ -263,43 +262,3 @@ async def _read_form(request: Request) -> FormData:
         if len(value) > MAX_FIELD_CHARS or len(key) > 100:
             raise PageError("Isian formulir terlalu panjang.", 413)
     return form
-
-
-def flash(response: Response, message: str, kind: str = "ok") -> Response:
-    """A one-time message shown on the next page (kind: ok, error)."""
-    payload = quote(json.dumps([{"kind": kind, "message": message[:500]}]))
-    response.set_cookie(FLASH_COOKIE, payload, max_age=60, httponly=True, samesite="lax")
-    return response
-
-
-def _read_flashes(request: Request) -> list[dict[str, str]]:
-    from urllib.parse import unquote
-
-    raw = request.cookies.get(FLASH_COOKIE)
-    if not raw:
-        return []
-    try:
-        data = json.loads(unquote(raw))
-    except ValueError:
-        return []
-    if not isinstance(data, list):
-        return []
-    return [
-        {"kind": str(d.get("kind", "ok")), "message": str(d.get("message", ""))}
-        for d in data
-        if isinstance(d, dict)
-    ]
-
-
-def redirect(url: str, message: str | None = None, kind: str = "ok") -> Response:
-    response = RedirectResponse(url, status_code=303)
-    if message:
-        flash(response, message, kind)
-    return response
-
-
-def safe_next(url: str | None, default: str = "/") -> str:
-    """Only same-site paths after login (no open redirect)."""
-    if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
-        return default
-    return url
