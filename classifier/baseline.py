@@ -7,6 +7,7 @@ usable on day one; the trained classifier replaces it (same ``Suggestion`` shape
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,6 +97,9 @@ class KeywordTagger:
             for code, topic in taxonomy.topics.items()
             if topic.keywords
         }
+
+    def suggest_many(self, posts: Sequence[tuple[str | None, str]]) -> list[Suggestion]:
+        return [self.suggest(title, text) for title, text in posts]
 
     def suggest(self, title: str | None, text: str) -> Suggestion:
         body = f"{title}\n{text}" if title else text

@@ -25,6 +25,8 @@ __all__ = ["Tagger", "build_default_tagger", "build_keyword_tagger", "tag_items"
 class Tagger(Protocol):
     def suggest(self, title: str | None, text: str) -> Suggestion: ...
 
+    def suggest_many(self, posts: Sequence[tuple[str | None, str]]) -> list[Suggestion]: ...
+
 
 def build_default_tagger(session: Session, *, model_dir: Path) -> Tagger:
     """The active model of the registry in ``model_dir`` (the bootstrap model when none
@@ -56,13 +58,25 @@ def tag_items(session: Session, item_ids: Sequence[int], tagger: Tagger, *, now:
         chunk = list(item_ids[start : start + 500])
         items = session.execute(
             select(Item.id, Item.title, Item.text, Item.raw).where(Item.id.in_(chunk))
-        )
-        for item_id, title, text, raw in items:
+        ).all()
+        current = {
+            item_id: version
+            for item_id, version in session.execute(
+                select(ItemSuggestion.item_id, ItemSuggestion.model_version).where(
+                    ItemSuggestion.is_current(), ItemSuggestion.item_id.in_(chunk)
+                )
+            )
+        }
+        posts = []
+        for _, title, text, raw in items:
             region_hint = (raw or {}).get("region")  # a region column of a manual import
-            suggestion = tagger.suggest(title, f"{text}\n{region_hint}" if region_hint else text)
-            if ItemSuggestion.current_version(session, item_id) == suggestion.model_version:
+            posts.append((title, f"{text}\n{region_hint}" if region_hint else text))
+        # One model call per chunk, not one per item.
+        for (item_id, *_), suggestion in zip(items, tagger.suggest_many(posts), strict=True):
+            if current.get(item_id) == suggestion.model_version:
                 continue
-            ItemSuggestion.supersede(session, item_id, now=now)
+            if item_id in current:
+                ItemSuggestion.supersede(session, item_id, now=now)
             session.add(
                 ItemSuggestion(
                     item_id=item_id,
