@@ -96,9 +96,18 @@ def submit(background: BackgroundTasks, ctx: Ctx = allow(public=True)) -> Respon
         return _form(ctx, errors=["Formulir kedaluwarsa. Silakan kirim ulang."], values=values,
                      status=403)  # fmt: skip
     if ctx.field("website", max_chars=500) or age < MIN_FILL_SECONDS:
-        # A bot: answer as if accepted, store nothing.
-        log.info("public form: honeypot or too-fast submission dropped")
-        return ctx.render("intake_done.html", tracking=None)
+        # Likely a bot, but a person in a hurry (or a browser's autofill) looks the same:
+        # never say "thank you" for a report that is not kept. Ask again, text preserved.
+        log.info("public form: honeypot or too-fast submission asked to resend")
+        return _form(
+            ctx,
+            errors=[
+                "Laporan belum terkirim: formulir dikirim terlalu cepat. Periksa isian Anda, "
+                "tunggu beberapa detik, lalu tekan Kirim sekali lagi."
+            ],
+            values=values,
+            status=400,
+        )
     key = _ip_key(request)
     limit = ctx.app.settings.intake_per_hour
     if take_slots(db, {key: limit}, window=timedelta(hours=1), now=now) is None:
@@ -126,7 +135,8 @@ def submit(background: BackgroundTasks, ctx: Ctx = allow(public=True)) -> Respon
     if errors or region is None:
         return _form(ctx, errors=errors, values=values, status=400)
     source = _web_form_source(ctx)
-    tracking = f"WEB-{now:%Y%m%d}-{uuid.uuid4().hex[:8].upper()}"
+    local_day = now.astimezone(ctx.app.settings.tz)  # the citizen's date (WITA), not UTC
+    tracking = f"WEB-{local_day:%Y%m%d}-{uuid.uuid4().hex[:8].upper()}"
     contact = None if anonymous else " / ".join(v for v in (values["nama"], values["kontak"]) if v)
     raw = RawItem(
         external_id=tracking,

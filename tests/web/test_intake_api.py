@@ -59,14 +59,16 @@ def test_public_submission_lands_in_the_queue(
 
 
 def test_spam_protection(client: TestClient, world: World, clock: Clock) -> None:
-    # Honeypot filled: looks accepted, nothing stored.
+    # Honeypot filled or submitted faster than a person can type: not stored, and the
+    # sender is told so (never "terima kasih"), with the text kept in the form.
     r = _submit(client, clock, website="http://spam.example")
-    assert r.status_code == 200 and "intake-number" not in r.text
-    # Submitted faster than a person can type.
+    assert r.status_code == 400 and "intake-number" not in r.text
+    assert "belum terkirim" in r.text and "Terima kasih" not in r.text
     page = client.get("/lapor")
     token = re.search(r'name="form_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     r = client.post("/lapor", data={"form_token": token, "isi": "x" * 40, "wilayah": "63.71"})
     assert "intake-number" not in r.text
+    assert "belum terkirim" in r.text and f">{'x' * 40}</textarea>" in r.text
     # No token at all.
     r = client.post("/lapor", data={"isi": "x" * 40, "wilayah": "63.71"})
     assert r.status_code == 403 and "kedaluwarsa" in r.text
@@ -196,3 +198,13 @@ def test_api_odd_queries_never_cause_a_500(client: TestClient, world: World) -> 
         assert r.status_code in (200, 400), (query, r.status_code)
         assert "detail" in r.json() or "items" in r.json()
     assert client.get("/api/v1/complaints/abc", headers=admin).status_code == 400
+
+
+def test_the_receipt_number_carries_the_local_date(
+    client: TestClient, world: World, clock: Clock
+) -> None:
+    from datetime import UTC, datetime
+
+    clock.now = datetime(2026, 11, 30, 17, 30, tzinfo=UTC)  # 1 December, 01:30 WITA
+    r = _submit(client, clock)  # submitted ten seconds later
+    assert re.search(r'id="intake-number">WEB-20261201-[0-9A-F]{8}<', r.text), r.text[-500:]
