@@ -131,8 +131,9 @@ def confirm_card(
     """The card's item becomes a verified complaint; its open cluster joins it."""
     Item.lock(session, [item_id])
     item = _item(session, item_id)
-    if redact_description:
+    if redact_description:  # title and text go through the same redaction
         description = redact(description).text
+        title = redact(title).text
     contact = item.raw.get("contact") if isinstance(item.raw, dict) else None
     complaint = confirm_item(
         session,

@@ -78,13 +78,13 @@ def item_page(item_id: int, ctx: Ctx = allow(*TRIAGE_ROLES)) -> Response:
         anonymous=bool(item.raw.get("anonymous")) if isinstance(item.raw, dict) else False,
         choices=load_choices(db),
         reject_reasons=list(RejectReason),
-        default_title=_default_title(item),
+        default_title=_default_title(item.title, redaction.text),
     )
 
 
-def _default_title(item: Item) -> str:
-    base = item.title or item.text
-    base = " ".join(base.split())
+def _default_title(title: str | None, redacted_text: str) -> str:
+    """The suggested complaint title: the post's title, or the start of its redacted text."""
+    base = " ".join((redact(title).text if title else redacted_text).split())
     return base[:120] + ("…" if len(base) > 120 else "")
 
 

@@ -253,3 +253,31 @@ def test_saved_filters(client: TestClient, world: World) -> None:
     assert "Transport" not in client.get("/antrean").text  # filters are personal
     r = client.post(f"/antrean/filter/{filter_id}/hapus", data={"csrf_token": csrf2})
     assert r.status_code == 404
+
+
+def test_personal_data_never_reaches_the_complaint_title(
+    client: TestClient, world: World
+) -> None:
+    csrf = login(client, "operator")
+    item_id = world.items["jalan"]
+    page = client.get(f"/item/{item_id}")
+    suggested = re.search(r'name="judul"[^>]*value="([^"]*)"', page.text)
+    assert suggested is not None and "6371012345670001" not in suggested.group(1)
+    # The admin typed the reporter's NIK and number into the title: still redacted.
+    client.post(
+        f"/item/{item_id}/konfirmasi",
+        data={
+            "csrf_token": csrf,
+            "judul": "Jalan rusak, pelapor NIK 6371012345670001 HP 0812-3456-7890",
+            "topik": "infrastructure",
+            "skpd": str(world.agencies["6371-pupr"]),
+            "wilayah": str(world.regions["63.71"]),
+            "isi": "Jalan berlubang.",
+            "samarkan": "1",
+        },
+    )
+    with Session(world.engine) as s:
+        title = s.scalar(select(Complaint.title).where(Complaint.title.like("Jalan rusak%")))
+    assert title is not None
+    assert "6371012345670001" not in title and "0812" not in title
+    assert "[NIK disamarkan]" in title and "[nomor telepon disamarkan]" in title
