@@ -255,9 +255,7 @@ def test_saved_filters(client: TestClient, world: World) -> None:
     assert r.status_code == 404
 
 
-def test_personal_data_never_reaches_the_complaint_title(
-    client: TestClient, world: World
-) -> None:
+def test_personal_data_never_reaches_the_complaint_title(client: TestClient, world: World) -> None:
     csrf = login(client, "operator")
     item_id = world.items["jalan"]
     page = client.get(f"/item/{item_id}")
