@@ -24,7 +24,7 @@ from models.user import User
 from models.web import WebSession
 from models.workdays import Deadlines, HolidayCalendar
 from triage.actions import Actor
-from web.flash import flash, read_flashes, redirect, safe_next
+from web.flash import FLASH_COOKIE, flash, read_flashes, redirect, safe_next
 from web.security import FormSigner, load_web_session, needs_touch, touch_web_session
 
 __all__ = [
@@ -177,12 +177,15 @@ class Ctx:
             return retry_on_conflict(session, lambda: action(session))
 
     def render(self, template: str, status_code: int = 200, **context: Any) -> Response:
-        return self.app.templates.TemplateResponse(
+        response = self.app.templates.TemplateResponse(
             self.request,
             template,
             {"ctx": self, "user": self.user, **context},
             status_code=status_code,
         )
+        if self.flashes:  # shown now, so gone from the next page
+            response.delete_cookie(FLASH_COOKIE)
+        return response
 
 
 def allow(*roles: UserRole, public: bool = False) -> Any:

@@ -129,3 +129,13 @@ def test_csrf_token_is_per_session(client: TestClient) -> None:
     second = login(client, "operator")
     assert first != second
     assert csrf_of(client) == second
+
+
+def test_a_flash_message_is_shown_once(client: TestClient, world: World) -> None:
+    csrf = login(client, "operator")
+    response = client.post("/antrean/massal", data={"csrf_token": csrf, "aksi": "tunda"})
+    assert response.status_code == 303
+    first = client.get(response.headers["location"])
+    assert "Pilih minimal satu kartu." in first.text
+    second = client.get("/antrean")
+    assert "Pilih minimal satu kartu." not in second.text
