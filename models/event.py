@@ -10,7 +10,32 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, utcnow
 
-__all__ = ["AppendOnlyError", "Event", "record_event"]
+__all__ = ["ACTION_LABELS", "ENTITY_LABELS", "AppendOnlyError", "Event", "record_event"]
+
+#: What an admin reads in a timeline for each event (state changes are labelled by the
+#: state they reach, in ``models.enums``).
+ENTITY_LABELS = {
+    "complaint": "aduan",
+    "item": "item",
+    "source": "sumber",
+    "user": "pengguna",
+    "api_token": "token API",
+}
+ACTION_LABELS = {
+    "create": "dibuat",
+    "status": "status diubah",
+    "reroute": "SKPD tujuan diganti",
+    "follow_up": "tindak lanjut dicatat",
+    "lapor_id": "ID SP4N-LAPOR! dicatat",
+    "enable": "diaktifkan",
+    "disable": "dinonaktifkan",
+    "revoke_tokens": "token API dicabut",
+    "confirmed": "dijadikan aduan",
+    "merged": "digabung ke aduan",
+    "rejected": "ditolak",
+    "deferred": "ditunda",
+    "pending": "dikembalikan ke antrean",
+}
 
 
 class AppendOnlyError(RuntimeError):

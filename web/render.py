@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 from aduan.settings import Settings
 from classifier.taxonomy import load_taxonomy
 from models.enums import ComplaintStatus, TriageState
+from models.event import ACTION_LABELS, ENTITY_LABELS
 
 __all__ = ["highlight", "register_filters", "text_with_breaks"]
 
@@ -82,6 +83,8 @@ def register_filters(env: Environment, settings: Settings) -> None:
     env.filters["ikon"] = lambda kind: SOURCE_ICONS.get(kind, "•")
     env.filters["url_aman"] = safe_url
     env.filters["label"] = state_label
+    env.filters["aksi"] = lambda action: ACTION_LABELS.get(str(action), str(action))
+    env.filters["entitas"] = lambda kind: ENTITY_LABELS.get(str(kind), str(kind))
     env.globals["topic_labels"] = topic_labels
 
 

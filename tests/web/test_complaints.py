@@ -170,3 +170,19 @@ def test_report_page_shows_follow_up_rates(client: TestClient, world: World) -> 
         in page.text
     )
     assert "Kota Banjarmasin</td><td>2</td><td>50%</td>" in page.text
+
+
+def test_the_timeline_reads_in_indonesian(client: TestClient, world: World) -> None:
+    cid = world.complaints["verified"]
+    csrf = login(client, "operator")
+    client.post(f"/aduan/{cid}/lapor-id", data={"csrf_token": csrf, "lapor_id": "LAPOR-1"})
+    client.post(
+        f"/aduan/{cid}/teruskan",
+        data={"csrf_token": csrf, "skpd": str(world.agencies["6371-pupr"])},
+    )
+    page = client.get(f"/aduan/{cid}")
+    timeline = page.text.split('id="timeline"', 1)[1].split("</ol>", 1)[0]
+    assert "aduan #" in timeline and "ID SP4N-LAPOR! dicatat" in timeline
+    assert "SKPD tujuan diganti" in timeline and "status diubah" in timeline
+    for english in ("complaint #", " create", "lapor_id", "reroute"):
+        assert english not in timeline, english
