@@ -19,6 +19,7 @@ def web(host: str, port: int, workers: int) -> None:
     from aduan.db import get_engine
     from aduan.migrate import upgrade_database
 
+    _check_port_free(host, port)
     upgrade_database(get_engine())
     trusted = get_settings().trusted_proxies
     click.echo(f"aduan web di http://{host}:{port}/ (formulir publik: /lapor, API: /api/docs)")
@@ -34,3 +35,22 @@ def web(host: str, port: int, workers: int) -> None:
         forwarded_allow_ips=trusted or "",
         log_level="info",
     )
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Say that the port is taken before anything else is printed or started."""
+    import errno
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise click.ClickException(
+                    f"port {port} di {host} sudah dipakai program lain; hentikan program itu "
+                    f"atau pilih port lain dengan --port"
+                ) from exc
+            raise click.ClickException(f"tidak dapat memakai {host}:{port}: {exc}") from exc

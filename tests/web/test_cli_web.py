@@ -80,3 +80,20 @@ def test_aduan_web_serves_the_app_and_the_api(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_a_busy_port_is_said_before_anything_else(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ADUAN_", "PREFECT_"))}
+    env["ADUAN_DATA_DIR"] = str(tmp_path / "var")
+    aduan = str(Path(sys.executable).with_name("aduan"))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run(
+            [aduan, "web", "--port", str(port)], cwd=tmp_path, env=env, capture_output=True,
+            text=True, timeout=60, check=False,
+        )  # fmt: skip
+    assert done.returncode == 1
+    assert f"port {port} di 127.0.0.1 sudah dipakai program lain" in done.stderr
+    assert "aduan web di http" not in done.stdout and "Traceback" not in done.stderr
