@@ -23,7 +23,7 @@ from aduan.settings import Settings, get_settings
 from models.base import utcnow
 from models.workdays import load_holidays
 from web import admin, api, auth, complaints, exports, intake, item, queue, reports
-from web.core import AppState, Forbidden, LoginRequired, PageError, state_of
+from web.core import AppState, Ctx, Forbidden, LoginRequired, PageError, state_of
 from web.render import register_filters
 from web.security import FormSigner, load_or_create_secret
 
@@ -140,14 +140,15 @@ def create_app(
     return app
 
 
-def _error_page(request: Request, status: int, message: str) -> Response:
+def _error_page(request: Request, status: int, message: str, ctx: Ctx | None = None) -> Response:
     if request.url.path.startswith("/api/"):
         return JSONResponse({"detail": message}, status_code=status)
     templates = state_of(request).templates
+    user = ctx.user if ctx is not None else None
     return templates.TemplateResponse(
         request,
         "error.html",
-        {"ctx": None, "user": None, "status": status, "message": message},
+        {"ctx": ctx, "user": user, "status": status, "message": message},
         status_code=status,
     )
 
@@ -174,7 +175,7 @@ def _install_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
-        return _error_page(request, 403, _STATUS_MESSAGES[403])
+        return _error_page(request, 403, _STATUS_MESSAGES[403], exc.ctx)
 
     @app.exception_handler(PageError)
     async def page_error(request: Request, exc: PageError) -> Response:

@@ -66,6 +66,10 @@ class LoginRequired(Exception):
 class Forbidden(Exception):
     """The user is logged in but their role may not use this page."""
 
+    def __init__(self, ctx: Ctx | None = None) -> None:
+        super().__init__("forbidden")
+        self.ctx = ctx  # the error page keeps the navigation and the logout button
+
 
 class PageError(Exception):
     """A request the app refuses with a message for the user (Indonesian)."""
@@ -225,7 +229,8 @@ def allow(*roles: UserRole, public: bool = False) -> Any:
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 raise LoginRequired(target)
             if ctx.user.role not in allowed:
-                raise Forbidden()
+                _ = ctx.user.agency  # loaded now: the error page renders after the session
+                raise Forbidden(ctx)
         return ctx
 
     # Read by the role tests: which roles this route allows.

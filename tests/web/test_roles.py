@@ -175,3 +175,10 @@ def test_odd_query_strings_never_cause_a_500(client: TestClient, world: World) -
         for query in odd:
             response = client.get(f"{page}?{query}")
             assert response.status_code < 500, f"{page}?{query[:60]} -> {response.status_code}"
+
+
+def test_the_403_page_keeps_the_navigation_and_logout(client: TestClient, world: World) -> None:
+    login(client, "viewer")
+    page = client.get("/antrean")
+    assert page.status_code == 403
+    assert 'action="/logout"' in page.text and 'href="/laporan"' in page.text
