@@ -188,14 +188,30 @@ def _public_url(request: Request) -> str:
     return f"{base}/lapor"
 
 
-@router.get("/lapor/qr.svg")
-def qr_svg(request: Request) -> Response:
-    qr = segno.make(_public_url(request), error="m")
+def _qr(request: Request, kind: str) -> bytes:
     out = io.BytesIO()
-    qr.save(out, kind="svg", scale=8, border=2, dark="#0b3d2e")
-    return Response(out.getvalue(), media_type="image/svg+xml")
+    segno.make(_public_url(request), error="m").save(
+        out, kind=kind, scale=8 if kind == "svg" else 12, border=2, dark="#0b3d2e"
+    )
+    return out.getvalue()
+
+
+@router.get("/lapor/qr.svg")
+def qr_svg(request: Request, unduh: bool = False) -> Response:
+    headers = {"Content-Disposition": 'attachment; filename="qr-lapor.svg"'} if unduh else {}
+    return Response(_qr(request, "svg"), media_type="image/svg+xml", headers=headers)
+
+
+@router.get("/lapor/qr.png")
+def qr_png(request: Request) -> Response:
+    return Response(
+        _qr(request, "png"),
+        media_type="image/png",
+        headers={"Content-Disposition": 'attachment; filename="qr-lapor.png"'},
+    )
 
 
 @router.get("/lapor/qr")
 def qr_page(ctx: Ctx = allow(public=True)) -> Response:
-    return ctx.render("qr.html", url=_public_url(ctx.request))
+    configured = ctx.app.settings.public_url is not None
+    return ctx.render("qr.html", url=_public_url(ctx.request), configured=configured)

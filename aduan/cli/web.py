@@ -23,6 +23,12 @@ def web(host: str, port: int, workers: int) -> None:
     upgrade_database(get_engine())
     trusted = get_settings().trusted_proxies
     click.echo(f"aduan web di http://{host}:{port}/ (formulir publik: /lapor, API: /api/docs)")
+    if get_settings().public_url is None:
+        click.echo(
+            "PERINGATAN: ADUAN_PUBLIC_URL belum diisi; kode QR /lapor/qr akan menunjuk ke "
+            "alamat yang dipakai pembuka halaman, bukan alamat publik aplikasi.",
+            err=True,
+        )
     uvicorn.run(
         "web.app:create_app",
         factory=True,

@@ -208,3 +208,13 @@ def test_the_receipt_number_carries_the_local_date(
     clock.now = datetime(2026, 11, 30, 17, 30, tzinfo=UTC)  # 1 December, 01:30 WITA
     r = _submit(client, clock)  # submitted ten seconds later
     assert re.search(r'id="intake-number">WEB-20261201-[0-9A-F]{8}<', r.text), r.text[-500:]
+
+
+def test_qr_page_warns_without_a_public_url_and_offers_downloads(client: TestClient) -> None:
+    page = client.get("/lapor/qr")
+    assert 'id="qr-warning"' in page.text and "ADUAN_PUBLIC_URL belum diisi" in page.text
+    png = client.get("/lapor/qr.png")
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+    assert "attachment" in png.headers["content-disposition"]
+    svg = client.get("/lapor/qr.svg?unduh=1")
+    assert "attachment" in svg.headers["content-disposition"]

@@ -49,6 +49,7 @@ POLICY: dict[tuple[str, str], set[str] | str] = {
     ("POST", "/lapor"): PUBLIC,
     ("GET", "/lapor/qr"): PUBLIC,
     ("GET", "/lapor/qr.svg"): PUBLIC,
+    ("GET", "/lapor/qr.png"): PUBLIC,
     ("GET", "/pengguna"): {A},
     ("POST", "/pengguna"): {A},
     ("POST", "/pengguna/{user_id}/aktif"): {A},
