@@ -8,8 +8,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import swagger_ui_bundle
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -99,7 +101,7 @@ def create_app(
             "`aduan token create`)."
         ),
         version="1",
-        docs_url="/api/docs",
+        docs_url=None,  # served below from the app's own copy of Swagger UI (no CDN)
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -126,6 +128,21 @@ def create_app(
         return response
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.mount(
+        "/api/docs/static",
+        StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+        name="swagger-ui",
+    )
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="aduan API",
+            swagger_js_url="/api/docs/static/swagger-ui-bundle.js",
+            swagger_css_url="/api/docs/static/swagger-ui.css",
+            swagger_favicon_url="/api/docs/static/favicon-32x32.png",
+        )
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:

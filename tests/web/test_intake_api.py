@@ -218,3 +218,13 @@ def test_qr_page_warns_without_a_public_url_and_offers_downloads(client: TestCli
     assert "attachment" in png.headers["content-disposition"]
     svg = client.get("/lapor/qr.svg?unduh=1")
     assert "attachment" in svg.headers["content-disposition"]
+
+
+def test_api_docs_work_offline(client: TestClient) -> None:
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    assert "cdn." not in page.text and "//" not in page.text.replace("http://testserver", "")
+    assert "/api/docs/static/swagger-ui-bundle.js" in page.text
+    js = client.get("/api/docs/static/swagger-ui-bundle.js")
+    assert js.status_code == 200 and "SwaggerUIBundle" in js.text
+    assert client.get("/api/docs/static/swagger-ui.css").status_code == 200
