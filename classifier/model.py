@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
+import yaml
 from scipy.optimize import minimize_scalar
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -16,6 +19,8 @@ from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import LinearSVC
 
 from classifier.normalize import normalize_text
+
+FUNCTION_WORDS_FILE = Path(__file__).resolve().parent / "data" / "function_words.yaml"
 
 __all__ = ["Prediction", "TemperatureScaledSVC", "build_pipeline", "explain", "predict_top"]
 
@@ -152,5 +157,24 @@ def explain(pipeline: Pipeline, text: str, label: str, k: int = 5) -> list[str]:
     if weights.nnz == 0:
         return []
     names = words.get_feature_names_out()
-    order = np.argsort(-weights.data)[:k]
-    return [str(names[weights.indices[i]]) for i in order if weights.data[i] > 0]
+    terms: list[str] = []
+    for i in np.argsort(-weights.data):
+        if weights.data[i] <= 0 or len(terms) == k:
+            break
+        term = str(names[weights.indices[i]])
+        if informative(term):
+            terms.append(term)
+    return terms
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    data = yaml.safe_load(FUNCTION_WORDS_FILE.read_text(encoding="utf-8"))
+    return frozenset(str(w) for w in data["words"])
+
+
+def informative(term: str) -> bool:
+    """A term worth showing as a reason: not only function words ("dengan", "di yang")
+    and not only a placeholder of the normaliser (``_num_``)."""
+    tokens = term.split()
+    return any(t not in _function_words() and not t.startswith("_") for t in tokens)

@@ -234,3 +234,15 @@ def test_a_model_trained_elsewhere_routes_kalsel_posts_to_kalsel_skpd(
         assert post.function == function, post.details["top3_functions"]
         assert session.get(Agency, post.agency_id).name == agency
         assert post.details["top3_functions"][0]["p"] > 0.3
+
+
+def test_reasons_show_only_informative_terms() -> None:
+    from classifier.model import explain, informative
+
+    assert not informative("dengan") and not informative("di yang") and not informative("_num_")
+    assert informative("jalan") and informative("di jalan")
+    bundle = train_bundle(bootstrap_training_set())
+    text = "Jalan dengan lubang besar di depan sekolah yang ada di kampung kami, mohon diperbaiki"
+    terms = explain(bundle.topic, text, "infrastructure", k=8)
+    assert terms, "no reason at all"
+    assert all(informative(t) for t in terms), terms
