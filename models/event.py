@@ -30,6 +30,8 @@ ACTION_LABELS = {
     "enable": "diaktifkan",
     "disable": "dinonaktifkan",
     "revoke_tokens": "token API dicabut",
+    "password": "kata sandi diganti",
+    "role": "peran diubah",
     "confirmed": "dijadikan aduan",
     "merged": "digabung ke aduan",
     "rejected": "ditolak",

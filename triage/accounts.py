@@ -4,6 +4,7 @@ the event log, whichever entry point (CLI, web) made it."""
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 import secrets
@@ -11,14 +12,14 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from models.agency import Agency
 from models.enums import UserRole
 from models.event import record_event
 from models.user import User
-from models.web import ApiToken
+from models.web import ApiToken, WebSession
 
 __all__ = [
     "AccountError",
@@ -30,6 +31,8 @@ __all__ = [
     "hash_token",
     "load_api_user",
     "revoke_api_tokens",
+    "set_password",
+    "set_role",
     "set_user_active",
     "verify_password",
 ]
@@ -88,17 +91,8 @@ def create_user(
         )
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise AccountError(f"pengguna '{username}' sudah ada")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"kata sandi minimal {MIN_PASSWORD_LENGTH} karakter")
-    agency = None
-    if role is UserRole.AGENCY_OFFICER:
-        if not agency_code:
-            raise AccountError("petugas SKPD wajib punya --agency (kode SKPD)")
-        agency = session.scalar(select(Agency).where(Agency.code == agency_code))
-        if agency is None:
-            raise AccountError(f"kode SKPD tidak dikenal: {agency_code}")
-    elif agency_code:
-        raise AccountError("--agency hanya untuk peran agency_officer")
+    _check_password(password)
+    agency = _agency_for(session, role, agency_code)
     user = User(
         username=username,
         full_name=full_name,
@@ -117,6 +111,62 @@ def create_user(
         after={"username": username, "role": role.value, "agency": agency.code if agency else None},
     )
     return user
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"kata sandi minimal {MIN_PASSWORD_LENGTH} karakter")
+
+
+def _agency_for(session: Session, role: UserRole, agency_code: str | None) -> Agency | None:
+    """The SKPD an agency officer belongs to; an unknown code names the closest ones."""
+    if role is not UserRole.AGENCY_OFFICER:
+        if agency_code:
+            raise AccountError("--agency hanya untuk peran agency_officer")
+        return None
+    if not agency_code:
+        raise AccountError("petugas SKPD wajib punya --agency (kode SKPD)")
+    agency = session.scalar(select(Agency).where(Agency.code == agency_code.strip()))
+    if agency is None:
+        codes = list(session.scalars(select(Agency.code)))
+        close = difflib.get_close_matches(agency_code.strip().lower(), codes, n=3, cutoff=0.5)
+        hint = f"; mungkin maksud Anda: {', '.join(close)}" if close else ""
+        raise AccountError(
+            f"kode SKPD tidak dikenal: {agency_code}{hint} (lihat: aduan agencies list)"
+        )
+    return agency
+
+
+def set_password(session: Session, user: User, password: str, *, actor: str = "cli") -> None:
+    """A new password; the user's open web sessions end (they must log in again)."""
+    _check_password(password)
+    user.password_hash = hash_password(password)
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    record_event(session, actor=actor, entity_type="user", entity_id=user.id, action="password")
+
+
+def set_role(
+    session: Session,
+    user: User,
+    role: UserRole,
+    *,
+    agency_code: str | None = None,
+    actor: str = "cli",
+) -> None:
+    """Change a user's role (and SKPD, for an agency officer), with an event."""
+    agency = _agency_for(session, role, agency_code)
+    before = {"role": user.role.value, "agency_id": user.agency_id}
+    user.role = role
+    user.agency_id = agency.id if agency else None
+    record_event(
+        session,
+        actor=actor,
+        entity_type="user",
+        entity_id=user.id,
+        action="role",
+        before=before,
+        after={"role": role.value, "agency": agency.code if agency else None},
+    )
 
 
 def find_user(session: Session, username: str) -> User:

@@ -11,7 +11,8 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from aduan.cli import cli
 
@@ -145,3 +146,45 @@ def test_x_source_runs_whichever_order_the_token_and_init_come_in(
     # An admin's own switch-off is not undone by the next init.
     assert CliRunner().invoke(cli, ["sources", "disable", str(x["name"])]).exit_code == 0
     assert init_with("token-rahasia")["enabled"] is False
+
+
+def test_account_administration_from_the_command_line(sqlite_engine: Engine) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["db", "init"]).exit_code == 0
+    added = runner.invoke(
+        cli, ["user", "add", "budi", "--role", "viewer", "--password-stdin"],
+        input="sandi-panjang-sekali\n",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    codes = json.loads(
+        runner.invoke(cli, ["agencies", "list", "--region", "63.71", "--json"]).output
+    )
+    assert "6371-dishub" in {c["code"] for c in codes}
+    assert {c["region_code"] for c in codes} == {"63.71"}
+    wrong = runner.invoke(
+        cli, ["user", "set-role", "budi", "agency_officer", "--agency", "6371-dishb"]
+    )
+    assert wrong.exit_code == 1 and "mungkin maksud Anda: 6371-dishub" in wrong.output
+    ok = runner.invoke(
+        cli, ["user", "set-role", "budi", "agency_officer", "--agency", "6371-dishub"]
+    )
+    assert ok.exit_code == 0, ok.output
+    rows = json.loads(runner.invoke(cli, ["user", "list", "--json"]).output)
+    assert rows == [
+        {"username": "budi", "role": "agency_officer", "agency": "6371-dishub", "active": True,
+         "last_login_at": None}
+    ]  # fmt: skip
+    short = runner.invoke(cli, ["user", "passwd", "budi", "--password-stdin"], input="pendek\n")
+    assert short.exit_code == 1 and "minimal 10 karakter" in short.output
+    changed = runner.invoke(
+        cli, ["user", "passwd", "budi", "--password-stdin"], input="sandi-baru-panjang\n"
+    )
+    assert changed.exit_code == 0, changed.output
+    from models import Event, User
+    from triage.accounts import verify_password
+
+    with Session(sqlite_engine) as session:
+        user = session.scalars(select(User)).one()
+        assert verify_password(user.password_hash, "sandi-baru-panjang")
+        actions = set(session.scalars(select(Event.action).where(Event.entity_type == "user")))
+        assert {"create", "role", "password"} <= actions
