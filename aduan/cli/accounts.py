@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 
 import click
 
@@ -91,7 +92,7 @@ def user_list(as_json: bool) -> None:
                 r["role"],
                 r["agency"] or "-",
                 "ya" if r["active"] else "tidak",
-                local_time(r["_last"], tz),
+                local_time(r["_last"] if isinstance(r["_last"], datetime) else None, tz),
             ]
             for r in rows
         ],
