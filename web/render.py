@@ -10,13 +10,21 @@ from markupsafe import Markup, escape
 
 from aduan.settings import Settings
 from classifier.taxonomy import load_taxonomy
-from models.enums import ComplaintStatus, TriageState
+from models.enums import ComplaintStatus, SourceKind, TriageState
 from models.event import ACTION_LABELS, ENTITY_LABELS
 
 __all__ = ["highlight", "register_filters", "text_with_breaks"]
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
-SOURCE_ICONS = {"x": "𝕏", "rss": "📰", "article": "📰", "manual": "📝", "web_form": "📱"}
+#: Icons shipped with the app (web/static/icons), not emoji: a machine without an emoji
+#: font showed empty boxes.
+SOURCE_ICONS = {
+    "x": "x",
+    "rss": "news",
+    "article": "news",
+    "manual": "manual",
+    "web_form": "web_form",
+}
 
 
 def text_with_breaks(value: str | None) -> Markup:
@@ -80,7 +88,7 @@ def register_filters(env: Environment, settings: Settings) -> None:
     env.filters["baris"] = text_with_breaks
     env.filters["sorot"] = highlight
     env.filters["topik"] = lambda code: topic_labels.get(code or "", code or "-")
-    env.filters["ikon"] = lambda kind: SOURCE_ICONS.get(kind, "•")
+    env.filters["ikon"] = source_icon
     env.filters["url_aman"] = safe_url
     env.filters["label"] = state_label
     env.filters["aksi"] = lambda action: ACTION_LABELS.get(str(action), str(action))
@@ -97,6 +105,18 @@ _STATE_LABELS = {
 def state_label(value: object) -> str:
     """The Indonesian label of a stored status or triage state value."""
     return _STATE_LABELS.get(str(value), str(value))
+
+
+def source_icon(kind: str) -> Markup:
+    """An <img> of the source kind's icon, with its Indonesian name as text alternative."""
+    name = SOURCE_ICONS.get(str(kind), "manual")
+    try:
+        label = SourceKind(str(kind)).label
+    except ValueError:
+        label = str(kind)
+    return Markup(
+        '<img class="icon" src="/static/icons/{}.svg" alt="{}" title="{}" width="16" height="16">'
+    ).format(name, label, label)
 
 
 def safe_url(value: str | None) -> str | None:

@@ -279,3 +279,13 @@ def test_personal_data_never_reaches_the_complaint_title(client: TestClient, wor
     assert title is not None
     assert "6371012345670001" not in title and "0812" not in title
     assert "[NIK disamarkan]" in title and "[nomor telepon disamarkan]" in title
+
+
+def test_source_icons_ship_with_the_app(client: TestClient, world: World) -> None:
+    login(client, "operator")
+    page = client.get("/antrean").text
+    assert '<img class="icon" src="/static/icons/x.svg" alt="X (Twitter)"' in page
+    for emoji in ("📰", "📝", "📱", "𝕏"):
+        assert emoji not in page
+    icon = client.get("/static/icons/news.svg")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
