@@ -29,7 +29,7 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/item/{item_id}")
-def item_page(item_id: int, ctx: Ctx = allow(*TRIAGE_ROLES)) -> Response:
+def item_page(item_id: int, kembali: str = "/antrean", ctx: Ctx = allow(*TRIAGE_ROLES)) -> Response:
     db = ctx.db
     item = db.get(Item, item_id)
     if item is None:
@@ -79,6 +79,7 @@ def item_page(item_id: int, ctx: Ctx = allow(*TRIAGE_ROLES)) -> Response:
         choices=load_choices(db),
         reject_reasons=list(RejectReason),
         default_title=_default_title(item.title, redaction.text),
+        back=_queue_view(kembali),
     )
 
 
@@ -157,9 +158,14 @@ def confirm(item_id: int, ctx: Ctx = allow(*TRIAGE_ROLES)) -> Response:
     )
 
 
+def _queue_view(url: str | None) -> str:
+    """A queue URL to go back to (the admin's filtered view); anything else is the queue."""
+    url = (url or "")[:1000]
+    return safe_next(url, "/antrean") if url.startswith("/antrean") else "/antrean"
+
+
 def _next_in_queue(ctx: Ctx) -> str:
-    back = ctx.field("kembali", max_chars=1000)
-    return safe_next(back, "/antrean") if back.startswith("/antrean") else "/antrean"
+    return _queue_view(ctx.field("kembali", max_chars=1000))
 
 
 @router.post("/item/{item_id}/gabung")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from models.enums import RejectReason, SourceKind, TriageState, UserRole
 from models.user import User
 from models.web import SavedFilter
-from triage.queue import CARD_ORDERS, QueueFilter, count_queue, list_cards
+from triage.queue_cards import CARD_ORDERS, QueueFilter, count_filtered, list_cards
 from web.core import Ctx, PageError, allow, redirect
 from web.forms import (
     load_choices,
@@ -88,8 +88,10 @@ def queue_page(request: Request, ctx: Ctx = allow(*TRIAGE_ROLES)) -> Response:
         orders=CARD_ORDERS,
         params=kept,
         query=urlencode(kept),
+        back="/antrean?" + urlencode({**kept, **({"hal": str(page)} if page > 1 else {})}),
         warnings=warnings,
-        pending_total=count_queue(ctx.db),
+        pending_total=count_filtered(ctx.db, flt),
+        filtered=bool({k for k in kept if k not in ("urut",)}),
         choices=load_choices(ctx.db),
         source_kinds=list(SourceKind),
         reject_reasons=list(RejectReason),

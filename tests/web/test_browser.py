@@ -115,11 +115,12 @@ def test_operator_filters_confirms_and_rejects(page, browser_world: World) -> No
     assert page.locator(".card").count() == 2
     # Open the traffic-light card and confirm it into a complaint.
     page.click(f'.card[data-item="{world.items["lampu"]}"] a.button')
-    page.wait_for_url(f"**/item/{world.items['lampu']}")
+    page.wait_for_url(f"**/item/{world.items['lampu']}?kembali=**")
     _shot(page, "item")
     page.fill("input[name=judul]", "Lampu lalu lintas mati di simpang")
     page.click("#confirm-btn")
-    page.wait_for_url("**/antrean**")
+    # Back on the same filtered view, not the whole queue.
+    page.wait_for_url("**/antrean?**topik=transport**")
     assert "dibuat" in page.locator(".flash").inner_text()
     # Reject one from its own page.
     page.goto(f"/item/{world.items['spam']}")

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import Complaint, Event, Item, TriageDecision, TriageState
+from models import Complaint, Event, Item, Source, SourceKind, TriageDecision, TriageState
 from models.enums import RejectReason
 from tests.web.conftest import Clock, World, login
 
@@ -289,3 +289,29 @@ def test_source_icons_ship_with_the_app(client: TestClient, world: World) -> Non
         assert emoji not in page
     icon = client.get("/static/icons/news.svg")
     assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+
+
+def test_the_count_follows_the_filter_and_a_decision_returns_to_the_filtered_view(
+    client: TestClient, world: World
+) -> None:
+    csrf = login(client, "operator")
+    everything = re.search(r"(\d+) item menunggu", client.get("/antrean").text)
+    page = client.get("/antrean?sumber=x")
+    only_x = re.search(r"(\d+) item sesuai filter menunggu", page.text)
+    assert everything and only_x and int(only_x.group(1)) < int(everything.group(1))
+    with Session(world.engine) as s:
+        open_x = s.scalar(
+            select(func.count(Item.id))
+            .join(Source)
+            .where(Source.kind == SourceKind.X, Item.triage_state == TriageState.PENDING)
+        )
+    assert int(only_x.group(1)) == open_x
+    link = re.search(r'href="(/item/(\d+)\?kembali=[^"]+)"', page.text)
+    assert link is not None and "sumber%3Dx" in link.group(1)
+    item_page = client.get(link.group(1).replace("&amp;", "&"))
+    assert 'name="kembali" value="/antrean?sumber=x"' in item_page.text
+    r = client.post(
+        f"/item/{link.group(2)}/tunda",
+        data={"csrf_token": csrf, "kembali": "/antrean?sumber=x"},
+    )
+    assert r.headers["location"] == "/antrean?sumber=x"
