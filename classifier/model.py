@@ -3,6 +3,7 @@ with temperature-scaled probabilities, top-k suggestions and term-level explanat
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -156,7 +157,7 @@ def explain(pipeline: Pipeline, text: str, label: str, k: int = 5) -> list[str]:
     weights = vector.multiply(row).tocsr()
     if weights.nnz == 0:
         return []
-    names = words.get_feature_names_out()
+    names = _feature_names(words)
     terms: list[str] = []
     for i in np.argsort(-weights.data):
         if weights.data[i] <= 0 or len(terms) == k:
@@ -165,6 +166,18 @@ def explain(pipeline: Pipeline, text: str, label: str, k: int = 5) -> list[str]:
         if informative(term):
             terms.append(term)
     return terms
+
+
+#: A fitted vectorizer's vocabulary as an array, built once per vectorizer rather than once
+#: per explained text (get_feature_names_out copies the whole vocabulary each call).
+_NAMES: weakref.WeakKeyDictionary[TfidfVectorizer, np.ndarray] = weakref.WeakKeyDictionary()
+
+
+def _feature_names(words: TfidfVectorizer) -> np.ndarray:
+    names = _NAMES.get(words)
+    if names is None:
+        names = _NAMES[words] = words.get_feature_names_out()
+    return names
 
 
 @lru_cache(maxsize=1)

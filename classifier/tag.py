@@ -71,12 +71,14 @@ def tag_items(session: Session, item_ids: Sequence[int], tagger: Tagger, *, now:
         for _, title, text, raw in items:
             region_hint = (raw or {}).get("region")  # a region column of a manual import
             posts.append((title, f"{text}\n{region_hint}" if region_hint else text))
-        # One model call per chunk, not one per item.
-        for (item_id, *_), suggestion in zip(items, tagger.suggest_many(posts), strict=True):
-            if current.get(item_id) == suggestion.model_version:
-                continue
-            if item_id in current:
-                ItemSuggestion.supersede(session, item_id, now=now)
+        # One model call and one UPDATE per chunk, not one of each per item.
+        fresh = [
+            (item_id, suggestion)
+            for (item_id, *_), suggestion in zip(items, tagger.suggest_many(posts), strict=True)
+            if current.get(item_id) != suggestion.model_version
+        ]
+        ItemSuggestion.supersede(session, [i for i, _ in fresh if i in current], now=now)
+        for item_id, suggestion in fresh:
             session.add(
                 ItemSuggestion(
                     item_id=item_id,

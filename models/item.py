@@ -143,11 +143,7 @@ class Item(Base):
         admins deciding the same item at once, exactly one changes a row; the other gets
         InvalidTransition, on SQLite and PostgreSQL alike.
         """
-        if new_state not in TRIAGE_TRANSITIONS[self.triage_state]:
-            raise InvalidTransition(
-                f"status triase tidak boleh berubah dari '{self.triage_state.label}' "
-                f"ke '{new_state.label}'"
-            )
+        self._check_move(new_state)  # before the UPDATE: an autoflush must not write it
         gate = session.execute(
             update(Item)
             .where(Item.id == self.id, Item.triage_state == self.triage_state)
@@ -160,12 +156,15 @@ class Item(Base):
 
     def move_to(self, new_state: TriageState) -> None:
         """Change the triage state, only along ``TRIAGE_TRANSITIONS``."""
+        self._check_move(new_state)
+        self.triage_state = new_state
+
+    def _check_move(self, new_state: TriageState) -> None:
         if new_state not in TRIAGE_TRANSITIONS[self.triage_state]:
             raise InvalidTransition(
                 f"status triase tidak boleh berubah dari '{self.triage_state.label}' "
                 f"ke '{new_state.label}'"
             )
-        self.triage_state = new_state
 
     def __repr__(self) -> str:
         return f"<Item {self.id} {self.external_id[:40]!r}>"
@@ -227,9 +226,16 @@ class ItemSuggestion(Base):
         return session.scalar(select(cls.model_version).where(cls.is_current(item_id)))
 
     @classmethod
-    def supersede(cls, session: Session, item_id: int, *, now: datetime) -> None:
-        """Mark the item's current suggestion as replaced (before adding a new one)."""
-        session.execute(update(cls).where(cls.is_current(item_id)).values(superseded_at=now))
+    def supersede(cls, session: Session, item_ids: Iterable[int], *, now: datetime) -> None:
+        """Mark these items' current suggestions as replaced (before adding new ones)."""
+        ids = list(item_ids)
+        if ids:
+            session.execute(
+                update(cls)
+                .where(cls.is_current(), cls.item_id.in_(ids))
+                .values(superseded_at=now)
+                .execution_options(synchronize_session=False)
+            )
 
     @classmethod
     def least_confident_first(cls) -> tuple[ColumnElement[Any], ...]:

@@ -8,7 +8,7 @@ same for the web app, the CLI, the API and the tests.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -95,7 +95,6 @@ def _merge_rest(
     """The other open items of the item's cluster join the same complaint."""
     if item.cluster_id is None:
         return 0
-    count = 0
     others = session.scalars(
         select(Item.id).where(
             Item.cluster_id == item.cluster_id,
@@ -103,14 +102,32 @@ def _merge_rest(
             Item.triage_state.in_(OPEN_TRIAGE_STATES),
         )
     ).all()
-    for other_id in others:
+    return _each_member(
+        session, others, lambda other: merge_item(session, other, complaint_id, actor, now=now)
+    )
+
+
+def _each_member(
+    session: Session,
+    item_ids: Sequence[int],
+    decide: Callable[[int], object],
+    *,
+    required: int | None = None,
+) -> int:
+    """Decide each item in a savepoint of its own; one that cannot be decided (taken by
+    another admin meanwhile) is logged and left, except ``required``, whose error rises.
+    Returns how many were decided."""
+    done = 0
+    for target in item_ids:
         try:
             with session.begin_nested():
-                merge_item(session, other_id, complaint_id, actor, now=now)
-            count += 1
+                decide(target)
+            done += 1
         except TriageError as exc:
-            log.info("cluster member %s not merged: %s", other_id, exc)
-    return count
+            if target == required:
+                raise
+            log.info("cluster member %s left: %s", target, exc)
+    return done
 
 
 def confirm_card(
@@ -174,20 +191,13 @@ def _decide_card(
     """Reject (with ``reason``) or defer a card; returns how many items were decided."""
     Item.lock(session, [item_id])
     item = _item(session, item_id)
-    done = 0
-    for target in cluster_open_ids(session, item):
-        try:
-            with session.begin_nested():
-                if reason is not None:
-                    reject_item(session, target, actor, reason=reason, note=note, now=now)
-                else:
-                    defer_item(session, target, actor, note=note, now=now)
-            done += 1
-        except TriageError as exc:
-            if target == item_id:
-                raise
-            log.info("cluster member %s skipped: %s", target, exc)
-    return done
+
+    def decide(target: int) -> object:
+        if reason is not None:
+            return reject_item(session, target, actor, reason=reason, note=note, now=now)
+        return defer_item(session, target, actor, note=note, now=now)
+
+    return _each_member(session, cluster_open_ids(session, item), decide, required=item_id)
 
 
 def reject_card(

@@ -22,12 +22,14 @@ def free_port() -> int:
 
 @contextmanager
 def running_web(
-    tmp_path: Path, db_url: str, *, workers: int = 2, env: dict[str, str] | None = None
+    tmp_path: Path, db_url: str | None, *, workers: int = 2, env: dict[str, str] | None = None
 ) -> Iterator[str]:
-    """Start `aduan web` on ``db_url``; yields its base URL; stops it (log in web.log)."""
+    """Start `aduan web` on ``db_url`` (None: the SQLite file of ``tmp_path/var``); yields
+    its base URL; stops it (its output in web.log)."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("ADUAN_", "PREFECT_"))}
     environ["ADUAN_DATA_DIR"] = str(tmp_path / "var")
-    environ["ADUAN_DATABASE_URL"] = db_url
+    if db_url is not None:
+        environ["ADUAN_DATABASE_URL"] = db_url
     environ.update(env or {})
     port = free_port()
     aduan = str(Path(sys.executable).with_name("aduan"))

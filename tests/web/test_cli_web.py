@@ -7,16 +7,11 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.web.server import running_web
 
 
 def test_aduan_web_serves_the_app_and_the_api(tmp_path: Path) -> None:
@@ -44,26 +39,7 @@ def test_aduan_web_serves_the_app_and_the_api(tmp_path: Path) -> None:
     )
     token = run("token", "create", "kominfo").strip()
     assert token.startswith("adu_")
-    port = _free_port()
-    server = subprocess.Popen(
-        [aduan, "web", "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as r:  # noqa: S310
-                    assert json.loads(r.read()) == {"status": "ok"}
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.2)
+    with running_web(tmp_path, None, workers=1) as base:
         request = urllib.request.Request(  # noqa: S310
             f"{base}/api/v1/complaints", headers={"Authorization": f"Bearer {token}"}
         )
@@ -77,9 +53,6 @@ def test_aduan_web_serves_the_app_and_the_api(tmp_path: Path) -> None:
             raise AssertionError("revoked token still works")
         except urllib.error.HTTPError as exc:
             assert exc.code == 401
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def test_a_busy_port_is_said_before_anything_else(tmp_path: Path) -> None:
