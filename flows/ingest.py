@@ -19,7 +19,9 @@ from pipeline.process import (
     cluster_stored,
     enrich_stored,
     items_awaiting_article,
+    items_without_place,
     items_without_suggestion,
+    place_stored,
     tag_stored,
 )
 
@@ -89,6 +91,15 @@ def tag(item_ids: list[int]) -> int:
         return tag_stored(session, item_ids, model_dir=model_dir, now=utcnow())
 
 
+@task(name="place-items", retries=1, retry_delay_seconds=5)
+def place(item_ids: list[int]) -> int:
+    """Named roads/landmarks and kecamatan, for the recurring-issue report; catches up with
+    items stored before (or by a run that stopped before) this step."""
+    with session_scope(write=True) as session:
+        ids = sorted(set(item_ids) | set(items_without_place(session)))
+        return place_stored(session, ids)
+
+
 @task(name="items-awaiting-article")
 def awaiting_article_ids() -> list[int]:
     """Feed entries stored by an earlier run that crashed before fetching their page."""
@@ -113,6 +124,7 @@ def ingest(source_names: list[str] | None = None) -> dict[str, Any]:
     to_process = sorted(set(new_ids) | set(untagged_item_ids()))
     clustered = cluster(to_process)
     tagged = tag(to_process)
+    placed = place(to_process)
     for s in summaries:
         s.pop("new_item_ids")
         logger.info(
@@ -130,5 +142,6 @@ def ingest(source_names: list[str] | None = None) -> dict[str, Any]:
         "tagged": tagged,
         "articles": articles,
         "joined_clusters": clustered,
+        "placed": placed,
         "errors": sum(s["errors"] for s in summaries),
     }

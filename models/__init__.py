@@ -26,6 +26,7 @@ from models.region import Region
 from models.source import Source, SourceRun
 from models.user import User
 from models.web import ApiToken, SavedFilter, ThrottleHit, WebSession
+from models.work_calendar import WorkDay, ensure_work_calendar
 
 __all__ = [
     "Agency",
@@ -58,6 +59,8 @@ __all__ = [
     "User",
     "UserRole",
     "WebSession",
+    "WorkDay",
+    "ensure_work_calendar",
     "record_event",
     "refresh_queue_clusters",
     "utcnow",

@@ -114,8 +114,11 @@ class Complaint(Base):
         self.status = new_status
         if new_status is ComplaintStatus.VERIFIED:
             self.verified_at = now
-            self.forwarded_at = None  # re-routing starts a new forwarding
+            # Re-routing starts a new forwarding: the next SKPD's clock and follow-up.
+            self.forwarded_at = None
             self.due_at = None
+            self.first_follow_up_at = None
+            self.finished_at = None
         elif new_status is ComplaintStatus.FORWARDED and deadlines is not None:
             self.forwarded_at = now
             self.due_at = deadlines.due_at(now)

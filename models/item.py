@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    func,
     or_,
     select,
     update,
@@ -51,6 +52,7 @@ class Item(Base):
         Index("ix_items_triage_state_published_at", "triage_state", "published_at"),
         # The queue shows the oldest open item of each cluster: a probe per candidate row.
         Index("ix_items_cluster_state", "cluster_id", "triage_state", "id"),
+        Index("ix_items_place_key", "place_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,6 +75,13 @@ class Item(Base):
     # enrichment records "done", "failed" or "skipped" (not worth it). A run that was
     # killed in between leaves "pending", and the next run catches up.
     enrich_state: Mapped[str | None] = mapped_column(String(16), index=True)
+    # The named road, landmark or facility the post is about (classifier/places.py), ""
+    # when it names none, NULL until looked at; the kecamatan it names, when it does.
+    # Recurring-issue reports group on them.
+    place_key: Mapped[str | None] = mapped_column(String(160))
+    # (No foreign key: adding one makes SQLite rebuild the items table, whose ON DELETE
+    # CASCADE children would be emptied; the id comes from the regions table only.)
+    place_district_id: Mapped[int | None]
 
     triage_state: Mapped[TriageState] = mapped_column(
         enum_column(TriageState), default=TriageState.PENDING
@@ -165,6 +174,11 @@ class Item(Base):
                 f"status triase tidak boleh berubah dari '{self.triage_state.label}' "
                 f"ke '{new_state.label}'"
             )
+
+    @classmethod
+    def reported_at(cls) -> ColumnElement[datetime]:
+        """When the post appeared: its publication time, or when we fetched it."""
+        return func.coalesce(cls.published_at, cls.fetched_at)
 
     def __repr__(self) -> str:
         return f"<Item {self.id} {self.external_id[:40]!r}>"
@@ -264,3 +278,7 @@ class TriageDecision(Base):
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
     suggestion_id: Mapped[int | None] = mapped_column(ForeignKey("item_suggestions.id"))
+
+
+# Reports select items by when they were reported (a period, the last 60 days).
+Index("ix_items_reported_at", Item.reported_at())

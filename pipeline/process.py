@@ -14,15 +14,18 @@ from datetime import datetime
 from pathlib import Path
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from classifier.mentions import build_gazetteer
+from classifier.places import find_place
 from classifier.tag import build_default_tagger, tag_items
 from collectors.dedup import cluster_items
 from collectors.enrich import EnrichReport, enrich_items
 from collectors.pages import PageFetcher
+from models.enums import RegionLevel
 from models.item import Item, ItemSuggestion
+from models.region import Region
 
 __all__ = [
     "ENRICH_CHUNK",
@@ -30,7 +33,9 @@ __all__ = [
     "cluster_stored",
     "enrich_stored",
     "items_awaiting_article",
+    "items_without_place",
     "items_without_suggestion",
+    "place_stored",
     "process_new_items",
     "tag_stored",
 ]
@@ -44,6 +49,7 @@ ENRICH_CHUNK = 50
 class Processed:
     joined_clusters: int
     tagged: int
+    placed: int = 0
 
 
 def enrich_stored(
@@ -77,6 +83,49 @@ def tag_stored(session: Session, item_ids: Sequence[int], *, model_dir: Path, no
     return tag_items(session, item_ids, build_default_tagger(session, model_dir=model_dir), now=now)
 
 
+def place_stored(session: Session, item_ids: Sequence[int]) -> int:
+    """Record the named road/landmark/facility and kecamatan of each item (the keys of
+    recurring-issue reports); returns how many name a place."""
+    if not item_ids:
+        return 0
+    gazetteer = build_gazetteer(session)
+    districts = set(session.scalars(select(Region.id).where(Region.level == RegionLevel.DISTRICT)))
+    named = 0
+    for start in range(0, len(item_ids), 1000):
+        chunk = list(item_ids[start : start + 1000])
+        values = []
+        for item_id, title, text in session.execute(
+            select(Item.id, Item.title, Item.text).where(Item.id.in_(chunk))
+        ):
+            body = f"{title}\n{text}" if title else text
+            place = find_place(body)
+            district = next(
+                (
+                    m.refs[0]
+                    for m in gazetteer.find(body)
+                    if m.kind == "region" and len(m.refs) == 1 and m.refs[0] in districts
+                ),
+                None,
+            )
+            named += place is not None
+            values.append(
+                {
+                    "id": item_id,
+                    "place_key": place.key if place else "",
+                    "place_district_id": district,
+                }
+            )
+        if values:
+            session.execute(update(Item), values)
+    return named
+
+
+def items_without_place(session: Session) -> list[int]:
+    """Items no run has looked for a place in yet (stored before places were recorded,
+    or by a run that stopped before this step)."""
+    return list(session.scalars(select(Item.id).where(Item.place_key.is_(None)).order_by(Item.id)))
+
+
 def items_awaiting_article(session: Session) -> list[int]:
     """Feed entries stored by an earlier run that stopped before fetching their page."""
     return list(session.scalars(Item.awaiting_article()))
@@ -94,4 +143,5 @@ def process_new_items(
     """Cluster, then tag: what an import or the public form does right after storing."""
     joined = cluster_stored(session, item_ids, now=now)
     tagged = tag_stored(session, item_ids, model_dir=model_dir, now=now)
-    return Processed(joined, tagged)
+    placed = place_stored(session, item_ids)
+    return Processed(joined, tagged, placed)
