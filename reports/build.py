@@ -24,7 +24,16 @@ from reports.spikes import Spike, spikes
 from reports.sql import EPOCH, local_day_no, local_month
 from reports.topics import Breakdown, Window, breakdown, window_for
 
-__all__ = ["CAVEAT", "Report", "build_report", "calendar_years", "prepare_calendar"]
+__all__ = [
+    "CAVEAT",
+    "Report",
+    "ScopeError",
+    "build_report",
+    "calendar_ready",
+    "calendar_years",
+    "prepare_calendar",
+    "resolve_scope",
+]
 
 TREND_POINTS = 12
 
@@ -178,3 +187,29 @@ def build_report(db: Session, period: Period, *, now: datetime, scope: ReportSco
         follow_province=follow("provinsi"),
         trend=_trend(db, period, win, scope),
     )
+
+
+class ScopeError(ValueError):
+    """A kabupaten/kota or SKPD code the registry does not know (message for admins)."""
+
+
+def resolve_scope(db: Session, kabupaten: str | None, skpd: str | None) -> ReportScope:
+    """``--kabupaten 63.71`` (a Kemendagri code, or the name) and ``--skpd 6371-pupr``."""
+    region_id = agency_id = None
+    if kabupaten:
+        wanted = kabupaten.strip().casefold()
+        for rid, code, name, short in db.execute(
+            select(Region.id, Region.code, Region.name, Region.short_name)
+        ):
+            if wanted in (code.casefold(), name.casefold(), short.casefold()):
+                region_id = rid
+                break
+        else:
+            raise ScopeError(f"kabupaten/kota '{kabupaten}' tidak dikenal (contoh: 63.71)")
+    if skpd:
+        agency_id = db.scalar(select(Agency.id).where(Agency.code == skpd.strip()))
+        if agency_id is None:
+            raise ScopeError(
+                f"SKPD '{skpd}' tidak dikenal; lihat kodenya dengan 'aduan agencies list'"
+            )
+    return ReportScope(region_id, agency_id)
