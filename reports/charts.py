@@ -27,7 +27,7 @@ MAX_BARS = 15
 matplotlib.rcParams.update(
     {
         "svg.hashsalt": "aduan",  # the same report gives the same file
-        "font.size": 9,
+        "font.size": 10,
         "axes.spines.top": False,
         "axes.spines.right": False,
     }
@@ -89,7 +89,7 @@ def _rates(rows: list[Any], title: str, fig: Figure) -> None:
     rows = [r for r in rows if r.n][:MAX_BARS]
     if not rows:
         return _empty(ax, "Belum ada aduan yang diteruskan pada periode ini")
-    names = [_short(f"{r.name} (n={r.n})") for r in rows][::-1]
+    names = [_short(f"{r.short or r.name} (n={r.n})") for r in rows][::-1]
     done = [100 * r.done / r.n for r in rows][::-1]
     progress = [100 * r.in_progress / r.n for r in rows][::-1]
     ys = list(range(len(rows)))

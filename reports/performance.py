@@ -33,7 +33,14 @@ from reports.facts import ALL, ReportScope
 from reports.follow_up import FORWARDED_STATUSES
 from reports.sql import local_day
 
-__all__ = ["MIN_RANKED", "Performance", "performance", "wilson_lower"]
+__all__ = [
+    "MIN_RANKED",
+    "Performance",
+    "forwarded_in",
+    "measures",
+    "performance",
+    "wilson_lower",
+]
 
 MIN_RANKED = 10
 Z = 1.959964
@@ -64,6 +71,7 @@ class Performance:
     median_days: int | None = None
     p90_days: int | None = None
     rank: int | None = None
+    short: str = ""  # "Dinas PUPR Banjarmasin", for chart labels
 
     @property
     def followed(self) -> int:
@@ -85,6 +93,46 @@ class Performance:
         return self.n >= MIN_RANKED and self.due_passed >= MIN_RANKED
 
 
+def forwarded_in(start: datetime, end: datetime, scope: ReportScope = ALL) -> list[Any]:
+    """The complaints every follow-up figure counts: forwarded in [start, end), still at
+    an SKPD or followed up."""
+    base: list[Any] = [
+        Complaint.status.in_(FORWARDED_STATUSES),
+        Complaint.forwarded_at >= start,
+        Complaint.forwarded_at < end,
+    ]
+    if scope.region_id is not None:
+        base.append(Complaint.region_id == scope.region_id)
+    if scope.agency_id is not None:
+        base.append(Complaint.agency_id == scope.agency_id)
+    return base
+
+
+def measures(now: datetime) -> dict[str, Any]:
+    """Each counted figure as a SQL condition, by the name the report links use."""
+    passed = and_(Complaint.due_at.is_not(None), Complaint.due_at < now)
+    return {
+        "diteruskan": literal(True),
+        "ditindaklanjuti": Complaint.status.in_(
+            (ComplaintStatus.IN_PROGRESS, ComplaintStatus.DONE)
+        ),
+        "selesai": Complaint.status == ComplaintStatus.DONE,
+        "proses": Complaint.status == ComplaintStatus.IN_PROGRESS,
+        "lewat-tenggat": passed,
+        "tepat-waktu": and_(
+            passed,
+            Complaint.first_follow_up_at.is_not(None),
+            Complaint.first_follow_up_at <= Complaint.due_at,
+        ),
+        "terlambat": Complaint.is_overdue(now),
+        "selesai-terlambat": and_(
+            Complaint.status == ComplaintStatus.DONE,
+            Complaint.due_at.is_not(None),
+            Complaint.first_follow_up_at > Complaint.due_at,
+        ),
+    }
+
+
 def performance(
     db: Session,
     group: str,
@@ -102,26 +150,9 @@ def performance(
         "wilayah": Complaint.region_id,
         "provinsi": literal(0),
     }[group]
-    base = [
-        Complaint.status.in_(FORWARDED_STATUSES),
-        Complaint.forwarded_at >= start,
-        Complaint.forwarded_at < end,
-    ]
-    if scope.region_id is not None:
-        base.append(Complaint.region_id == scope.region_id)
-    if scope.agency_id is not None:
-        base.append(Complaint.agency_id == scope.agency_id)
-    passed = and_(Complaint.due_at.is_not(None), Complaint.due_at < now)
-    on_time = and_(
-        passed,
-        Complaint.first_follow_up_at.is_not(None),
-        Complaint.first_follow_up_at <= Complaint.due_at,
-    )
-    late_done = and_(
-        Complaint.status == ComplaintStatus.DONE,
-        Complaint.due_at.is_not(None),
-        Complaint.first_follow_up_at > Complaint.due_at,
-    )
+    base = forwarded_in(start, end, scope)
+    m = measures(now)
+    passed, on_time, late_done = m["lewat-tenggat"], m["tepat-waktu"], m["selesai-terlambat"]
 
     def count(cond: Any) -> Any:
         return func.sum(case((cond, 1), else_=0))
@@ -191,8 +222,18 @@ def _name(db: Session, group: str, out: dict[Any, Performance]) -> None:
         for p in out.values():
             p.name = "Semua kabupaten/kota"
         return
-    model: Any = Agency if group == "skpd" else Region
     ids = [k for k in out if k is not None]
-    names = dict(db.execute(select(model.id, model.name).where(model.id.in_(ids))).tuples().all())
+    if group == "skpd":
+        names = {
+            i: (name, (shorts or [name])[0])
+            for i, name, shorts in db.execute(
+                select(Agency.id, Agency.name, Agency.short_names).where(Agency.id.in_(ids))
+            )
+        }
+    else:
+        names = {
+            i: (name, name)
+            for i, name in db.execute(select(Region.id, Region.name).where(Region.id.in_(ids)))
+        }
     for k, p in out.items():
-        p.name = names.get(k, "(belum ditentukan)")
+        p.name, p.short = names.get(k, ("(belum ditentukan)", "(belum ditentukan)"))

@@ -199,3 +199,50 @@ def test_public_form_and_qr(page, browser_world: World) -> None:  # type: ignore
     page.goto("/lapor/qr")
     assert page.locator("img[alt^='Kode QR']").evaluate("img => img.naturalWidth") > 0
     _shot(page, "qr")
+
+
+def test_viewer_reads_the_report_switches_period_and_charts_render(  # type: ignore[no-untyped-def]
+    page, browser_world: World
+) -> None:
+    from models import utcnow
+    from models.workdays import Deadlines, load_holidays
+    from tests.reports.sample import populate
+
+    settings = get_settings()
+    with Session(browser_world.engine) as s, s.begin():
+        populate(s, utcnow(), Deadlines(3, settings.tz, load_holidays()))
+    console: list[str] = []
+    page.on(
+        "console",
+        lambda msg: console.append(f"{msg.text} {msg.location}") if msg.type == "error" else None,
+    )
+    _login(page, "viewer")
+    page.goto("/laporan")
+    charts = page.locator(".charts img")
+    assert charts.count() == 4
+
+    def rendered() -> list[int]:
+        page.wait_for_load_state("networkidle")
+        return [img.evaluate("i => i.complete && i.naturalWidth") for img in charts.all()]
+
+    assert all(w > 0 for w in rendered()), rendered()
+    assert "item relevan" in page.locator(".headline").inner_text()
+    assert page.locator("#berulang + p + table tbody tr").count() >= 1
+    # Switch to the previous month with the period picker.
+    previous = page.locator("#periode option").nth(1)
+    code = previous.get_attribute("value")
+    page.select_option("#periode", code)
+    page.click("#report-filter button[type=submit]")
+    page.wait_for_url(f"**periode={code}**")
+    assert all(w > 0 for w in rendered())
+    assert code in page.locator("#periode").input_value()
+    _shot(page, "report")
+    page.locator(".charts").scroll_into_view_if_needed()
+    _shot(page, "report-charts")
+    page.locator("h2:has-text('Tindak lanjut per SKPD')").scroll_into_view_if_needed()
+    _shot(page, "report-follow-up")
+    # A number opens the list behind it.
+    page.locator(".headline a").first.click()
+    page.wait_for_url("**/laporan/daftar?**")
+    assert page.locator("#report-list tbody tr").count() >= 1
+    assert console == [], console

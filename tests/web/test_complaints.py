@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
@@ -13,7 +14,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Complaint, ComplaintStatus, Event, FollowUp, Item, TriageDecision
+from models import Complaint, ComplaintStatus, Event, FollowUp, Item, TriageDecision, utcnow
 from reports.exports import EXPORT_COLUMNS
 from tests.web.conftest import Clock, World, login
 
@@ -163,13 +164,26 @@ def test_report_page_shows_follow_up_rates(client: TestClient, world: World) -> 
     )
     client.cookies.clear()
     login(client, "viewer")
-    page = client.get("/laporan")
+    today = utcnow().astimezone(ZoneInfo("Asia/Makassar")).date()
+    period = f"{today - timedelta(days=30)}..{today}"  # forwarded 9 days ago
+    page = client.get(f"/laporan?periode={period}")
     assert page.status_code == 200
-    assert (
-        "Dinas Perhubungan Kota Banjarmasin</td><td>1</td><td>100%</td><td>100%</td><td>0%"
-        in page.text
+    tables = page.text.split("Tindak lanjut per SKPD</h2>", 1)[1]
+    row = tables.split("Dinas Perhubungan Kota Banjarmasin</td>", 1)[1].split("</tr>", 1)[0]
+    cells = re.findall(r"<td>(.*?)</td>", row.replace("\n", ""))
+    # n, % ditindaklanjuti, % selesai, % dalam proses
+    assert [re.sub(r"<[^>]+>", "", c) for c in cells[:4]] == ["1", "100%", "100%", "0%"]
+    assert "ukuran=selesai" in row  # every number links to the complaints behind it
+    region = tables.split("Tindak lanjut per kabupaten/kota</h2>", 1)[1]
+    row = region.split("Kota Banjarmasin</td>", 1)[1].split("</tr>", 1)[0]
+    cells = re.findall(r"<td>(.*?)</td>", row.replace("\n", ""))
+    assert [re.sub(r"<[^>]+>", "", c) for c in cells[:2]] == ["2", "50%"]
+    listing = client.get(
+        re.findall(r'href="(/laporan/daftar\?[^"]*ukuran=selesai[^"]*)"', row)[0].replace(
+            "&amp;", "&"
+        )
     )
-    assert "Kota Banjarmasin</td><td>2</td><td>50%</td>" in page.text
+    assert listing.status_code == 200 and listing.text.count("<tr>") == 2  # header + 1
 
 
 def test_the_timeline_reads_in_indonesian(client: TestClient, world: World) -> None:

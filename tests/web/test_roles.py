@@ -6,13 +6,16 @@ test fails when a route exists that the table does not cover.
 
 from __future__ import annotations
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Source
+from models import Source, utcnow
 from tests.web.conftest import World, login
 from web import admin, auth, complaints, exports, intake, item, queue, reports
 
@@ -44,7 +47,10 @@ POLICY: dict[tuple[str, str], set[str] | str] = {
     ("POST", "/aduan/{complaint_id}/lapor-id"): STAFF,
     ("GET", "/aduan-ekspor.csv"): {A, OP, S},
     ("GET", "/aduan-ekspor.xlsx"): {A, OP, S},
-    ("GET", "/laporan"): {A, OP, V},
+    ("GET", "/laporan"): ALL,  # an agency officer sees their own SKPD
+    ("GET", "/laporan/grafik/{name}.svg"): ALL,
+    ("GET", "/laporan/daftar"): ALL,
+    ("GET", "/laporan/unduh"): ALL,
     ("GET", "/lapor"): PUBLIC,
     ("POST", "/lapor"): PUBLIC,
     ("GET", "/lapor/qr"): PUBLIC,
@@ -81,6 +87,7 @@ def _url(path: str, world: World) -> str:
         .replace("{user_id}", str(world.users["operator2"]))
         .replace("{source_id}", str(source_id))
         .replace("{filter_id}", "999999")
+        .replace("{name}", "topik")
     )
 
 
@@ -183,3 +190,18 @@ def test_the_403_page_keeps_the_navigation_and_logout(client: TestClient, world:
     page = client.get("/antrean")
     assert page.status_code == 403
     assert 'action="/logout"' in page.text and 'href="/laporan"' in page.text
+
+
+def test_officer_reports_cover_their_own_skpd_only(client: TestClient, world: World) -> None:
+    login(client, "dishub")
+    today = utcnow().astimezone(ZoneInfo("Asia/Makassar")).date()
+    period = f"{today - timedelta(days=30)}..{today}"
+    page = client.get(f"/laporan?periode={period}&skpd={world.agencies['6371-pupr']}")
+    assert page.status_code == 200
+    assert "Dinas Perhubungan Kota Banjarmasin" in page.text.split("</h1>", 1)[1][:300]
+    follow = page.text.split("Tindak lanjut per SKPD</h2>", 1)[1].split("</table>", 1)[0]
+    assert "Dinas Perhubungan Kota Banjarmasin" in follow and "Pekerjaan Umum" not in follow
+    listing = client.get(f"/laporan/daftar?periode={period}&ukuran=diteruskan")
+    assert listing.text.count("<tr>") == 2  # header + the one Dishub complaint
+    xlsx = client.get(f"/laporan/unduh?periode={period}&format=md")
+    assert "Pekerjaan Umum" not in xlsx.text.split("## Tindak lanjut per SKPD", 1)[1]
