@@ -20,6 +20,7 @@ __all__ = [
     "Period",
     "PeriodError",
     "current_month",
+    "last_complete",
     "month",
     "offset_minutes",
     "parse_period",
@@ -157,3 +158,17 @@ def current_month(now: datetime, tz: ZoneInfo) -> Period:
 def offset_minutes(tz: ZoneInfo, when: datetime) -> int:
     offset = when.astimezone(tz).utcoffset()
     return int(offset.total_seconds() // 60) if offset else 0
+
+
+def last_complete(kind: str, now: datetime, tz: ZoneInfo) -> Period:
+    """The last finished week (``weekly``) or month (``monthly``) before ``now``: what a
+    scheduled run on Monday morning or on the 1st reports on."""
+    today = now.astimezone(tz).date()
+    if kind == "weekly":
+        monday = today - timedelta(days=today.weekday() + 7)
+        iso = monday.isocalendar()
+        return parse_period(f"{iso.year}-W{iso.week:02d}", tz)
+    if kind == "monthly":
+        first = today.replace(day=1) - relativedelta(months=1)
+        return month(first.year, first.month, tz)
+    raise PeriodError(f"jenis laporan '{kind}' tidak dikenal; pilih weekly atau monthly")
