@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from bench import active_learning, classifier_quality, pipeline, web
+from bench import active_learning, classifier_quality, pipeline, reports, web
 
 BENCHMARKS = {
     "pipeline": pipeline.main,
     "classifier_quality": classifier_quality.main,
     "active_learning": active_learning.main,
     "web": web.main,
+    "reports": reports.main,
 }
 
 if __name__ == "__main__":

@@ -76,10 +76,10 @@ def topics(report: Report, fig: Figure) -> None:
         [r.items_prev for r in rows][::-1],
         0.4,
         color=GREY,
-        label="Periode sebelumnya (hari yang sama)",
+        label="Periode sebelumnya" + (" (hari yang sama)" if report.window.running else ""),
     )
     ax.set_yticks(list(ys), names)
-    ax.legend(frameon=False, loc="lower right")
+    fig.legend(frameon=False, loc="outside lower center", ncol=2)
     ax.set_title("Item relevan per topik")
     return None
 
@@ -98,7 +98,7 @@ def _rates(rows: list[Any], title: str, fig: Figure) -> None:
     ax.set_yticks(ys, names)
     ax.set_xlim(0, 100)
     ax.set_xlabel("% dari aduan yang diteruskan")
-    ax.legend(frameon=False, loc="lower right")
+    fig.legend(frameon=False, loc="outside lower center", ncol=2)
     ax.set_title(title)
     return None
 

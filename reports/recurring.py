@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from models.complaint import Complaint
 from models.enums import ComplaintStatus
 from models.region import Region
+from models.source import Source
 from reports.facts import ALL, ReportScope, item_facts
 
 __all__ = ["MIN_REPORTERS", "MIN_REPORTS", "MIN_WEEKS", "WINDOW_DAYS", "Recurring", "recurring"]
@@ -55,6 +56,7 @@ class Recurring:
     status: ComplaintStatus | None = None
     kambuh: bool = False
     complaints: list[int] = field(default_factory=list)
+    source_names: list[str] = field(default_factory=list)
 
 
 def recurring(
@@ -126,6 +128,7 @@ def recurring(
     if not found:
         return []
     _attach_complaints(db, facts, found)
+    _attach_sources(db, facts, found)
     names = dict(
         db.execute(
             select(Region.id, Region.name).where(
@@ -146,6 +149,19 @@ def recurring(
 
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _attach_sources(db: Session, facts: Any, found: dict[tuple[Any, ...], Recurring]) -> None:
+    group = (facts.c.topic, facts.c.region_id, facts.c.place_key)
+    rows = db.execute(
+        select(*group, Source.name)
+        .join(Source, Source.id == facts.c.source_id)
+        .where(tuple_(*group).in_(list(found)))
+        .distinct()
+        .order_by(Source.name)
+    ).all()
+    for topic, region_id, key, name in rows:
+        found[(topic, region_id, key)].source_names.append(name)
 
 
 def _attach_complaints(db: Session, facts: Any, found: dict[tuple[Any, ...], Recurring]) -> None:

@@ -54,6 +54,7 @@ def test_a_recurring_issue_qualifies_and_each_threshold_missed_by_one_does_not(
     ]
     g = found[0]
     assert g.region == world.bjm.name and g.sources == 2 and g.status is None
+    assert g.source_names == ["berita", "x"]
     assert (g.first, g.last) == (wita("2026-11-02 10:00"), wita("2026-11-20 10:00"))
 
 
