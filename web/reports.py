@@ -3,6 +3,7 @@ officers see their own SKPD), the list behind each number, charts and file downl
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -68,6 +69,12 @@ def _report(ctx: Ctx, period: Period, scope: ReportScope) -> Report:
     return build_report(ctx.db, period, now=ctx.now, scope=scope)
 
 
+def _data_uri(report: Report, name: str) -> str:
+    """A chart inline in the page (``img-src data:``): built with the page's own report,
+    so the page costs one report, not one per chart."""
+    return "data:image/svg+xml;base64," + base64.b64encode(render_chart(report, name)).decode()
+
+
 def _recent_periods(ctx: Ctx) -> list[tuple[str, str]]:
     """The last 12 months and the last 8 weeks, for the period picker."""
     tz = ctx.app.settings.tz
@@ -112,7 +119,7 @@ def report_page(request: Request, ctx: Ctx = allow(*REPORT_ROLES)) -> Response:
         link=link,
         key=key,
         query=urlencode(base),
-        charts=[(name, alt) for name, (_, alt) in CHARTS.items()],
+        charts=[(name, alt, _data_uri(report, name)) for name, (_, alt) in CHARTS.items()],
         periods=_recent_periods(ctx),
         choices=load_choices(ctx.db),
         formats=FORMATS,
