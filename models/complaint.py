@@ -30,7 +30,11 @@ AWAITING_FOLLOW_UP = (ComplaintStatus.FORWARDED,)
 
 class Complaint(Base):
     __tablename__ = "complaints"
-    __table_args__ = (Index("ix_complaints_status_due_at", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_complaints_status_due_at", "status", "due_at"),
+        # Follow-up reports select the complaints forwarded in a period.
+        Index("ix_complaints_forwarded_at", "forwarded_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tracking_number: Mapped[str | None] = mapped_column(String(32), unique=True)

@@ -1,4 +1,4 @@
-"""reports: place keys on items, the working-day calendar, an index on report time
+"""reports: place keys on items, the working-day calendar, indexes on report times
 
 Revision ID: 0007
 Revises: 0006
@@ -27,6 +27,7 @@ def upgrade() -> None:
         [sa.text("coalesce(published_at, fetched_at)")],
         unique=False,
     )
+    op.create_index("ix_complaints_forwarded_at", "complaints", ["forwarded_at"], unique=False)
     op.create_table(
         "work_calendar",
         sa.Column("day", sa.Date(), nullable=False),
@@ -37,6 +38,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("work_calendar")
+    op.drop_index("ix_complaints_forwarded_at", table_name="complaints")
     op.drop_index("ix_items_reported_at", table_name="items")
     with op.batch_alter_table("items") as batch:
         batch.drop_index("ix_items_place_key")
