@@ -107,6 +107,27 @@ class Settings(BaseSettings):
         "X-Forwarded-Proto are believed (e.g. 127.0.0.1 when nginx runs on the same host); "
         "default none: the client address is the TCP peer.",
     )
+    smtp_host: str | None = Field(
+        default=None,
+        description="SMTP server for overdue reminders; without it reminders are only listed "
+        "in the overdue flow run's artifact and log.",
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP port.")
+    smtp_user: str | None = Field(default=None, description="SMTP login, if the server wants one.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_starttls: bool = Field(
+        default=True, description="Upgrade the SMTP connection with STARTTLS (port 587)."
+    )
+    smtp_from: str = Field(
+        default="LAPOR PAMAN <noreply@localhost>",
+        description="Sender address of reminder e-mails.",
+    )
+    serve_limit: int = Field(
+        default=4,
+        ge=1,
+        le=64,
+        description="Flow runs `aduan serve` executes at the same time (all deployments).",
+    )
     intake_per_hour: int = Field(
         default=5, ge=1, le=1000, description="Public form submissions allowed per IP and hour."
     )

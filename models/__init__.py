@@ -23,6 +23,7 @@ from models.item import (
 )
 from models.queue_cluster import QueueCluster, refresh_queue_clusters
 from models.region import Region
+from models.reminder import ReminderSent
 from models.source import Source, SourceRun
 from models.user import User
 from models.web import ApiToken, SavedFilter, ThrottleHit, WebSession
@@ -48,6 +49,7 @@ __all__ = [
     "Region",
     "RegionLevel",
     "RejectReason",
+    "ReminderSent",
     "SavedFilter",
     "Source",
     "SourceKind",

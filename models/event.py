@@ -32,6 +32,8 @@ ACTION_LABELS = {
     "revoke_tokens": "token API dicabut",
     "password": "kata sandi diganti",
     "role": "peran diubah",
+    "reminder": "pengingat tindak lanjut dikirim",
+    "email": "alamat email diubah",
     "confirmed": "dijadikan aduan",
     "merged": "digabung ke aduan",
     "rejected": "ditolak",

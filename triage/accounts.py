@@ -31,6 +31,7 @@ __all__ = [
     "hash_token",
     "load_api_user",
     "revoke_api_tokens",
+    "set_email",
     "set_password",
     "set_role",
     "set_user_active",
@@ -82,6 +83,7 @@ def create_user(
     role: UserRole,
     agency_code: str | None = None,
     full_name: str | None = None,
+    email: str | None = None,
     actor: str = "cli",
 ) -> User:
     username = username.strip().lower()
@@ -110,6 +112,8 @@ def create_user(
         action="create",
         after={"username": username, "role": role.value, "agency": agency.code if agency else None},
     )
+    if email:
+        set_email(session, user, email, actor=actor)
     return user
 
 
@@ -166,6 +170,27 @@ def set_role(
         action="role",
         before=before,
         after={"role": role.value, "agency": agency.code if agency else None},
+    )
+
+
+_EMAIL = re.compile(r"^[^@\s<>,;]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+
+
+def set_email(session: Session, user: User, email: str | None, *, actor: str = "cli") -> None:
+    """Where reminders for this user go (None or "" removes it), with an event."""
+    email = (email or "").strip() or None
+    if email is not None and (len(email) > 254 or not _EMAIL.match(email)):
+        raise AccountError(f"alamat email '{email[:60]}' tidak sah")
+    before = {"email": user.email}
+    user.email = email
+    record_event(
+        session,
+        actor=actor,
+        entity_type="user",
+        entity_id=user.id,
+        action="email",
+        before=before,
+        after={"email": email},
     )
 
 

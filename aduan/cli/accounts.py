@@ -27,9 +27,15 @@ def user() -> None:
 )
 @click.option("--agency", "agency_code", help="Kode SKPD untuk agency_officer, mis. 6371-dishub.")
 @click.option("--full-name", help="Nama lengkap.")
+@click.option("--email", help="Alamat email untuk pengingat tenggat.")
 @click.option("--password-stdin", is_flag=True, help="Baca kata sandi dari standar input.")
 def user_add(
-    username: str, role: str, agency_code: str | None, full_name: str | None, password_stdin: bool
+    username: str,
+    role: str,
+    agency_code: str | None,
+    full_name: str | None,
+    email: str | None,
+    password_stdin: bool,
 ) -> None:
     """Tambah pengguna USERNAME; kata sandi ditanyakan (atau dari stdin), disimpan argon2."""
     from models.enums import UserRole
@@ -45,6 +51,7 @@ def user_add(
                 role=UserRole(role),
                 agency_code=agency_code,
                 full_name=full_name,
+                email=email,
             )
             name, shown_role = created.username, created.role.label
     except AccountError as exc:
@@ -132,6 +139,21 @@ def user_set_role(username: str, role: str, agency_code: str | None) -> None:
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Peran '{username}' sekarang {UserRole(role).label}.")
+
+
+@user.command("set-email")
+@click.argument("username")
+@click.argument("email")
+def user_set_email(username: str, email: str) -> None:
+    """Alamat email USERNAME untuk pengingat tenggat ("" untuk menghapus)."""
+    from triage.accounts import AccountError, find_user, set_email
+
+    try:
+        with session_scope() as session:
+            set_email(session, find_user(session, username), email)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Email '{username}' disimpan." if email else f"Email '{username}' dihapus.")
 
 
 @cli.group()
