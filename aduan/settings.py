@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     x_max_pages: int = Field(
         default=5, ge=1, le=100, description="Pages of 100 posts per X query and run."
     )
+    x_requests_per_minute: int = Field(
+        default=4,
+        ge=1,
+        le=1000,
+        description="X API requests per minute over all flow runs (a Prefect rate limit); "
+        "4 = the 60 per 15 minutes of X's Basic tier for recent search.",
+    )
     x_wait_on_rate_limit: bool = Field(
         default=False,
         description="On X's 429, sleep until the reset instead of ending the run.",

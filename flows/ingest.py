@@ -5,14 +5,20 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_client, get_run_logger, task
+from prefect.artifacts import create_table_artifact
+from prefect.concurrency.sync import rate_limit
+from prefect.tasks import exponential_backoff
+from sqlalchemy import select
 
 from aduan.db import get_engine, get_sessionmaker, session_scope
+from aduan.failpoints import failpoint
 from aduan.settings import get_settings
 from collectors.collect import collect_source
 from collectors.http import build_client
 from collectors.registry import COLLECTORS
 from models.base import utcnow
+from models.enums import SourceKind
 from models.source import Source
 from pipeline.process import (
     ENRICH_CHUNK,
@@ -29,17 +35,45 @@ __all__ = ["ingest"]
 
 
 @task(name="list-sources")
-def list_sources(names: list[str] | None = None) -> list[int]:
+def list_sources(names: list[str] | None = None, kinds: list[str] | None = None) -> list[int]:
     with session_scope() as session:
         stmt = Source.runnable(COLLECTORS.keys())
         if names:
             stmt = stmt.where(Source.name.in_(names))
+        if kinds:
+            stmt = stmt.where(Source.kind.in_([SourceKind(k) for k in kinds]))
         return list(session.scalars(stmt.with_only_columns(Source.id)))
 
 
-@task(name="collect-source", retries=2, retry_delay_seconds=5)
+#: Network tasks retry with exponential backoff (10, 20, 40 s) and +-50% jitter, so that
+#: several workers hitting the same down server do not come back in step.
+NETWORK_RETRIES = {
+    "retries": 3,
+    "retry_delay_seconds": exponential_backoff(backoff_factor=10),
+    "retry_jitter_factor": 0.5,
+}
+X_RATE_LIMIT = "x-api"
+
+
+@task(name="rate-limits")
+def ensure_rate_limits() -> None:
+    """The Prefect rate limit of X API requests (a global concurrency limit whose slots
+    free up at ``ADUAN_X_REQUESTS_PER_MINUTE``); created or updated on every run, so any
+    server and worker has it."""
+    per_minute = get_settings().x_requests_per_minute
+    with get_client(sync_client=True) as client:
+        client.upsert_global_concurrency_limit_by_name(
+            X_RATE_LIMIT, limit=max(1, per_minute * 15), slot_decay_per_second=per_minute / 60
+        )
+
+
+@task(name="collect-source", **NETWORK_RETRIES)  # type: ignore[call-overload]
 def collect(source_id: int) -> dict[str, Any]:
     settings = get_settings()
+    with session_scope() as session:
+        kind = session.scalar(select(Source.kind).where(Source.id == source_id))
+    if kind is SourceKind.X:  # one slot per page a run may request
+        rate_limit(X_RATE_LIMIT, occupy=settings.x_max_pages, strict=False)
     with build_client(
         timeout=settings.http_timeout,
         user_agent=settings.user_agent,
@@ -51,7 +85,7 @@ def collect(source_id: int) -> dict[str, Any]:
     return asdict(summary)
 
 
-@task(name="fetch-articles", retries=1, retry_delay_seconds=5)
+@task(name="fetch-articles", **NETWORK_RETRIES)  # type: ignore[call-overload]
 def fetch_articles(item_ids: list[int]) -> dict[str, int]:
     """Full text for feed entries that mention an agency or read like a complaint."""
     settings = get_settings()
@@ -81,7 +115,9 @@ def fetch_articles(item_ids: list[int]) -> dict[str, int]:
 def cluster(item_ids: list[int]) -> int:
     """Group retweets, copies and near-duplicates; returns how many joined a cluster."""
     with session_scope() as session:
-        return cluster_stored(session, item_ids, now=utcnow())
+        joined = cluster_stored(session, item_ids, now=utcnow())
+        failpoint("ingest:in-clustering")  # before the commit
+        return joined
 
 
 @task(name="tag-items", retries=1, retry_delay_seconds=5)
@@ -115,10 +151,16 @@ def untagged_item_ids() -> list[int]:
 
 
 @flow(name="ingest", log_prints=False)
-def ingest(source_names: list[str] | None = None) -> dict[str, Any]:
-    """Collect from all enabled sources (or the named ones), store new items, tag them."""
+def ingest(source_names: list[str] | None = None, kinds: list[str] | None = None) -> dict[str, Any]:
+    """Collect from all enabled sources (or the named ones, or those of the given kinds:
+    "x", "rss"), store new items, tag them, and publish a table of what each source did."""
     logger = get_run_logger()
-    summaries = [collect(source_id) for source_id in list_sources(source_names)]
+    ensure_rate_limits()
+    summaries = []
+    for source_id in list_sources(source_names, kinds):
+        summaries.append(collect(source_id))
+        failpoint("ingest:after-first-source")
+    failpoint("ingest:after-store")
     new_ids = [i for s in summaries for i in s["new_item_ids"]]
     articles = fetch_articles(sorted(set(new_ids) | set(awaiting_article_ids())))
     to_process = sorted(set(new_ids) | set(untagged_item_ids()))
@@ -136,6 +178,23 @@ def ingest(source_names: list[str] | None = None) -> dict[str, Any]:
             s["duplicates"],
             s["errors"],
         )
+    create_table_artifact(
+        key="ingest-" + ("-".join(sorted(kinds)) if kinds else "semua"),
+        table=[
+            {
+                "sumber": s["source_name"],
+                "jenis": s["kind"],
+                "status": s["status"],
+                "diambil": s["fetched"],
+                "baru": s["new"],
+                "duplikat": s["duplicates"],
+                "galat": s["errors"],
+            }
+            for s in summaries
+        ]
+        or [{"sumber": "-", "status": "tidak ada sumber yang dapat dijalankan"}],
+        description=f"{len(new_ids)} item baru, {tagged} diberi label",
+    )
     return {
         "sources": summaries,
         "new": len(new_ids),
