@@ -7,11 +7,11 @@ from __future__ import annotations
 import sys
 
 # Importing the command modules registers their commands on the root group.
-from aduan.cli import accounts, classifier, collect, db, queue, report, sources, web
+from aduan.cli import accounts, classifier, collect, db, queue, report, serve, sources, web
 from aduan.cli._common import cli
 
 __all__ = ["cli", "main"]
-_COMMANDS = (accounts, classifier, collect, db, queue, report, sources, web)
+_COMMANDS = (accounts, classifier, collect, db, queue, report, serve, sources, web)
 
 
 def main() -> None:
