@@ -217,3 +217,40 @@ def classifier_list(model_dir: Path | None) -> None:
             f"{mark} {meta['version']}  {meta['kind']:9s} {meta['training_rows']:6d} baris"
             f"  akurasi topik holdout: {topic if topic is not None else '-'}"
         )
+
+
+@classifier.command("reclassify")
+@click.option("--only-missing", is_flag=True, help="Hanya item yang belum punya saran (backfill).")
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Proses Dask lokal."
+)
+@click.option(
+    "--dask-address", default=None, help="Klaster Dask yang sudah ada, mis. tcp://10.0.0.5:8786."
+)
+@click.option(
+    "--chunk-size", default=10_000, show_default=True, type=click.IntRange(100, 1_000_000)
+)
+def classifier_reclassify(
+    only_missing: bool, workers: int, dask_address: str | None, chunk_size: int
+) -> None:  # fmt: skip
+    """Beri saran ulang semua item dengan model aktif, per potongan, di Dask."""
+    from aduan.prefect_server import PrefectServerError, local_prefect_server
+    from aduan.settings import apply_prefect_defaults
+
+    settings = get_settings()
+    apply_prefect_defaults(settings)
+    try:
+        with local_prefect_server(settings):
+            from flows.reclassify import reclassify
+
+            result = reclassify(
+                only_missing=only_missing,
+                workers=workers,
+                dask_address=dask_address,
+                chunk_size=chunk_size,
+            )
+    except PrefectServerError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"{result['items']} item dalam {result['chunks']} potongan; {result['written']} saran baru."
+    )
