@@ -23,11 +23,27 @@ from classifier.normalize import normalize_text
 
 FUNCTION_WORDS_FILE = Path(__file__).resolve().parent / "data" / "function_words.yaml"
 
-__all__ = ["Prediction", "TemperatureScaledSVC", "build_pipeline", "explain", "predict_top"]
+__all__ = [
+    "Prediction",
+    "TemperatureScaledSVC",
+    "after_normalize",
+    "build_pipeline",
+    "explain",
+    "explain_many",
+    "predict_top",
+]
 
 
 def normalize_batch(texts: Sequence[str]) -> list[str]:
     return [normalize_text(t or "") for t in texts]
+
+
+def after_normalize(pipeline: Pipeline) -> Pipeline:
+    """The pipeline without its normalisation step, for texts already normalised (one
+    normalisation serves the topic, agency and relevance models and the reasons)."""
+    if pipeline.steps[0][0] == "normalize":
+        return pipeline[1:]
+    return pipeline
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:
@@ -166,6 +182,45 @@ def explain(pipeline: Pipeline, text: str, label: str, k: int = 5) -> list[str]:
         if informative(term):
             terms.append(term)
     return terms
+
+
+def explain_many(
+    pipeline: Pipeline,
+    texts: Sequence[str],
+    labels: Sequence[str],
+    k: int = 5,
+    *,
+    normalized: Sequence[str] | None = None,
+) -> list[list[str]]:
+    """``explain`` for many texts with one normalisation and one vectorisation of the
+    batch (per text, the vectoriser's overhead was 60% of tagging time)."""
+    words: TfidfVectorizer = pipeline.named_steps["words"]
+    if normalized is None:
+        normalized = pipeline.named_steps["normalize"].transform(list(texts))
+    matrix = words.transform(normalized).tocsr()
+    model: TemperatureScaledSVC = pipeline.named_steps["model"]
+    classes = list(model.classes_)
+    coef = model.svc_.coef_
+    names = _feature_names(words)
+    out: list[list[str]] = []
+    for i, label in enumerate(labels):
+        if label not in classes:
+            out.append([])
+            continue
+        c = classes.index(label)
+        row = coef[c] if coef.shape[0] > 1 else coef[0] * (1 if c == 1 else -1)
+        start, end = matrix.indptr[i], matrix.indptr[i + 1]
+        indices = matrix.indices[start:end]
+        weights = matrix.data[start:end] * np.asarray(row)[indices]
+        terms: list[str] = []
+        for j in np.argsort(-weights):
+            if weights[j] <= 0 or len(terms) == k:
+                break
+            term = str(names[indices[j]])
+            if informative(term):
+                terms.append(term)
+        out.append(terms)
+    return out
 
 
 #: A fitted vectorizer's vocabulary as an array, built once per vectorizer rather than once

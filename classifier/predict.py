@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from classifier.baseline import Suggestion, _mention_dict
 from classifier.mentions import Gazetteer
-from classifier.model import explain, predict_top
+from classifier.model import after_normalize, explain_many, normalize_batch, predict_top
 from classifier.routing import Router
 from classifier.taxonomy import Taxonomy
 from classifier.train import ModelBundle
@@ -42,16 +42,22 @@ class ModelTagger:
 
     def suggest_many(self, posts: Sequence[tuple[str | None, str]]) -> list[Suggestion]:
         bodies = [f"{title}\n{text}" if title else text for title, text in posts]
-        topics = predict_top(self.bundle.topic, bodies, k=3)
+        plain = normalize_batch(bodies)  # once for the three models and the reasons
+        topics = predict_top(after_normalize(self.bundle.topic), plain, k=3)
         agencies = (
-            predict_top(self.bundle.agency, bodies, k=len(self.bundle.agency.classes_))
+            predict_top(
+                after_normalize(self.bundle.agency), plain, k=len(self.bundle.agency.classes_)
+            )
             if self.bundle.agency is not None
             else [None] * len(bodies)
         )
-        relevance = self.bundle.relevance.predict_proba(bodies)
+        relevance = after_normalize(self.bundle.relevance).predict_proba(plain)
         complaint_col = list(self.bundle.relevance.classes_).index("complaint")
+        terms = explain_many(self.bundle.topic, bodies, [t.label for t in topics], normalized=plain)
         results = []
-        for body, topic, agency, rel in zip(bodies, topics, agencies, relevance, strict=True):
+        for body, topic, agency, rel, topic_terms in zip(
+            bodies, topics, agencies, relevance, terms, strict=True
+        ):
             functions: dict[str, float] = defaultdict(float)
             if agency is not None:
                 for name, p in agency.top:
@@ -89,7 +95,7 @@ class ModelTagger:
                         "top3_functions": [
                             {"function": f, "p": round(p, 4)} for f, p in ranked[:3]
                         ],
-                        "topic_terms": explain(self.bundle.topic, body, topic.label),
+                        "topic_terms": topic_terms,
                         "agency_reason": route.reason,
                         "region_reason": region.reason,
                         "mentions": [_mention_dict(m) for m in mentions],

@@ -246,3 +246,21 @@ def test_reasons_show_only_informative_terms() -> None:
     terms = explain(bundle.topic, text, "infrastructure", k=8)
     assert terms, "no reason at all"
     assert all(informative(t) for t in terms), terms
+
+
+def test_explain_many_gives_what_explain_gives_one_by_one() -> None:
+    from classifier.bootstrap import bootstrap_training_set
+    from classifier.model import build_pipeline, explain, explain_many
+
+    data = bootstrap_training_set()
+    pipeline = build_pipeline().fit(data.texts, data.topics)
+    texts = [
+        "jalan berlubang di depan sekolah, tolong diperbaiki dinas pupr",
+        "ktp elektronik saya belum jadi sudah tiga bulan",
+        "",
+        "lampu lalu lintas mati di simpang empat",
+    ]
+    labels = ["infrastructure", "population_admin", "transport", "no-such-topic"]
+    assert explain_many(pipeline, texts, labels) == [
+        explain(pipeline, t, label) for t, label in zip(texts, labels, strict=True)
+    ]
