@@ -151,31 +151,40 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _attach_sources(db: Session, facts: Any, found: dict[tuple[Any, ...], Recurring]) -> None:
+def _by_group(
+    db: Session, facts: Any, found: dict[tuple[Any, ...], Recurring], *columns: Any, join: Any
+) -> list[Any]:
+    """``columns`` of what each qualifying group joins to (distinct), with its key first."""
     group = (facts.c.topic, facts.c.region_id, facts.c.place_key)
-    rows = db.execute(
-        select(*group, Source.name)
-        .join(Source, Source.id == facts.c.source_id)
-        .where(tuple_(*group).in_(list(found)))
-        .distinct()
-        .order_by(Source.name)
-    ).all()
+    return list(
+        db.execute(
+            select(*group, *columns)
+            .join(*join)
+            .where(tuple_(*group).in_(list(found)))
+            .distinct()
+            .order_by(*columns[:1])
+        )
+    )
+
+
+def _attach_sources(db: Session, facts: Any, found: dict[tuple[Any, ...], Recurring]) -> None:
+    rows = _by_group(db, facts, found, Source.name, join=(Source, Source.id == facts.c.source_id))
     for topic, region_id, key, name in rows:
         found[(topic, region_id, key)].source_names.append(name)
 
 
 def _attach_complaints(db: Session, facts: Any, found: dict[tuple[Any, ...], Recurring]) -> None:
     """The complaints of each group: the newest one's status, and the kambuh flag."""
-    group = (facts.c.topic, facts.c.region_id, facts.c.place_key)
-    rows = db.execute(
-        select(
-            *group, Complaint.id, Complaint.tracking_number, Complaint.status, Complaint.finished_at
-        )
-        .join(Complaint, Complaint.id == facts.c.complaint_id)
-        .where(tuple_(*group).in_(list(found)))
-        .distinct()
-        .order_by(Complaint.id)
-    ).all()
+    rows = _by_group(
+        db,
+        facts,
+        found,
+        Complaint.id,
+        Complaint.tracking_number,
+        Complaint.status,
+        Complaint.finished_at,
+        join=(Complaint, Complaint.id == facts.c.complaint_id),
+    )
     for topic, region_id, key, cid, number, status, finished in rows:
         g = found[(topic, region_id, key)]
         g.complaints.append(cid)

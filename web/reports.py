@@ -61,6 +61,13 @@ def _scope(ctx: Ctx, params: Any, warnings: list[str]) -> ReportScope:
     )
 
 
+def _asked(ctx: Ctx, params: Any) -> tuple[Period, ReportScope, list[str]]:
+    """The period and scope a request asks for (officers: their own SKPD), and what was
+    wrong with them."""
+    warnings: list[str] = []
+    return _period(ctx, params, warnings), _scope(ctx, params, warnings), warnings
+
+
 def _report(ctx: Ctx, period: Period, scope: ReportScope) -> Report:
     holidays = load_holidays(ctx.app.settings.holidays_file)
     if not calendar_ready(ctx.db, period, ctx.now, holidays):
@@ -95,9 +102,7 @@ def _recent_periods(ctx: Ctx) -> list[tuple[str, str]]:
 @router.get("/laporan")
 def report_page(request: Request, ctx: Ctx = allow(*REPORT_ROLES)) -> Response:
     params = request.query_params
-    warnings: list[str] = []
-    period = _period(ctx, params, warnings)
-    scope = _scope(ctx, params, warnings)
+    period, scope, warnings = _asked(ctx, params)
     report = _report(ctx, period, scope)
     base = {"periode": period.code, **scope.as_params()}
     if ctx.role is UserRole.AGENCY_OFFICER:
@@ -130,9 +135,8 @@ def report_page(request: Request, ctx: Ctx = allow(*REPORT_ROLES)) -> Response:
 def report_chart(name: str, request: Request, ctx: Ctx = allow(*REPORT_ROLES)) -> Response:
     if name not in CHARTS:
         raise PageError("Grafik tidak ditemukan.", 404)
-    warnings: list[str] = []
-    period = _period(ctx, request.query_params, warnings)
-    report = _report(ctx, period, _scope(ctx, request.query_params, warnings))
+    period, scope, _ = _asked(ctx, request.query_params)
+    report = _report(ctx, period, scope)
     return Response(
         render_chart(report, name),
         media_type="image/svg+xml",
@@ -145,9 +149,8 @@ def report_download(request: Request, ctx: Ctx = allow(*REPORT_ROLES)) -> Respon
     fmt = request.query_params.get("format", "xlsx")
     if fmt not in FORMATS:
         raise PageError(f"Format tidak dikenal; pilih {', '.join(FORMATS)}.", 400)
-    warnings: list[str] = []
-    period = _period(ctx, request.query_params, warnings)
-    report = _report(ctx, period, _scope(ctx, request.query_params, warnings))
+    period, scope, _ = _asked(ctx, request.query_params)
+    report = _report(ctx, period, scope)
     data = render_report(report, fmt, ctx.app.settings.tz)
     name = f"laporan-aduan-{period.code.replace('..', '_')}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
@@ -159,9 +162,7 @@ def report_download(request: Request, ctx: Ctx = allow(*REPORT_ROLES)) -> Respon
 @router.get("/laporan/daftar")
 def report_list(request: Request, ctx: Ctx = allow(*REPORT_ROLES)) -> Response:
     params = request.query_params
-    warnings: list[str] = []
-    period = _period(ctx, params, warnings)
-    scope = _scope(ctx, params, warnings)
+    period, scope, warnings = _asked(ctx, params)
     measure = params.get("ukuran") or None
     if measure is not None and measure not in measures(ctx.now):
         raise PageError("Ukuran tidak dikenal.", 400)
