@@ -35,13 +35,23 @@ class Choices:
     topics: list[tuple[str, str]]
     agencies: list[tuple[int, str]]
     regions: list[tuple[int, str]]
+    # The same SKPD grouped by region: the province first, then each kabupaten/kota.
+    agency_groups: list[tuple[str, list[tuple[int, str]]]]
 
 
 def load_choices(db: Session) -> Choices:
     taxonomy = load_taxonomy()
     agencies = db.execute(
-        select(Agency.id, Agency.name).where(Agency.active.is_(True)).order_by(Agency.name)
+        select(Agency.id, Agency.name, Region.name, Region.level)
+        .join(Region, Region.id == Agency.region_id)
+        .where(Agency.active.is_(True))
+        .order_by(Agency.name)
     ).all()
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for agency_id, name, region, _level in sorted(
+        agencies, key=lambda a: (a[3] is not RegionLevel.PROVINCE, a[2], a[1])
+    ):
+        groups.setdefault(region, []).append((agency_id, name))
     regions = db.execute(
         select(Region.id, Region.name)
         .where(Region.level != RegionLevel.DISTRICT)
@@ -51,6 +61,7 @@ def load_choices(db: Session) -> Choices:
         topics=[(code, t.label) for code, t in taxonomy.topics.items()],
         agencies=[(a[0], a[1]) for a in agencies],
         regions=[(r[0], r[1]) for r in regions],
+        agency_groups=list(groups.items()),
     )
 
 

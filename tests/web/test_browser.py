@@ -246,3 +246,19 @@ def test_viewer_reads_the_report_switches_period_and_charts_render(  # type: ign
     page.wait_for_url("**/laporan/daftar?**")
     assert page.locator("#report-list tbody tr").count() >= 1
     assert console == [], console
+
+
+def test_skpd_selector_search_picks_the_matching_skpd(page, browser_world: World) -> None:  # type: ignore[no-untyped-def]
+    from models import Agency
+
+    with Session(browser_world.engine) as s:
+        target = s.scalar(select(Agency.id).where(Agency.code == "6372-dishub"))
+    _login(page, "operator")
+    page.wait_for_url("**/antrean")
+    page.goto(f"/item/{browser_world.items['lampu']}")
+    search = page.locator("input.select-search")
+    assert search.count() == 1
+    search.fill("perhubungan banjarbaru")
+    assert page.locator('select[name="skpd"]').input_value() == str(target)
+    visible = page.locator('select[name="skpd"] option:not([hidden])').count()
+    assert 1 <= visible <= 3  # the suggestion group may repeat it

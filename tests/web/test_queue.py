@@ -8,7 +8,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import Complaint, Event, Item, Source, SourceKind, TriageDecision, TriageState
+from models import (
+    Agency,
+    Complaint,
+    Event,
+    Item,
+    ItemSuggestion,
+    Source,
+    SourceKind,
+    TriageDecision,
+    TriageState,
+)
 from models.enums import RejectReason
 from tests.web.conftest import Clock, World, login
 
@@ -315,3 +325,22 @@ def test_the_count_follows_the_filter_and_a_decision_returns_to_the_filtered_vie
         data={"csrf_token": csrf, "kembali": "/antrean?sumber=x"},
     )
     assert r.headers["location"] == "/antrean?sumber=x"
+
+
+def test_the_skpd_selector_is_grouped_with_the_suggestion_first(
+    client: TestClient, world: World
+) -> None:
+    login(client, "operator")
+    with Session(world.engine) as s:
+        suggested = s.scalar(
+            select(ItemSuggestion.agency_id).where(ItemSuggestion.is_current(world.items["jalan"]))
+        )
+        name = s.scalar(select(Agency.name).where(Agency.id == suggested))
+    page = client.get(f"/item/{world.items['jalan']}")
+    select_html = page.text.split('<select name="skpd" data-search>', 1)[1].split("</select>", 1)[0]
+    groups = re.findall(r'<optgroup label="([^"]+)">', select_html)
+    assert groups[0] == "Disarankan" and groups[1] == "Provinsi Kalimantan Selatan"
+    assert {"Kota Banjarmasin", "Kabupaten Banjar"} <= set(groups)
+    first = select_html.split('<optgroup label="Disarankan">', 1)[1].split("</optgroup>", 1)[0]
+    assert f'<option value="{suggested}" selected>{name}</option>' in first
+    assert select_html.count(" selected>") == 1

@@ -67,3 +67,30 @@
   });
   updateCount();
 })();
+// A search box above long selects (data-search): typing hides the SKPD that do not match.
+(function () {
+  "use strict";
+  document.querySelectorAll("select[data-search]").forEach(function (select) {
+    var box = document.createElement("input");
+    box.type = "search";
+    box.placeholder = "Cari SKPD atau kabupaten/kota";
+    box.className = "select-search";
+    box.setAttribute("aria-label", "Cari SKPD");
+    select.parentNode.insertBefore(box, select);
+    box.addEventListener("input", function () {
+      var words = box.value.toLowerCase().split(/\s+/).filter(Boolean);
+      select.querySelectorAll("optgroup").forEach(function (group) {
+        var shown = 0;
+        group.querySelectorAll("option").forEach(function (option) {
+          var text = (option.textContent + " " + group.label).toLowerCase();
+          var hit = words.every(function (w) { return text.indexOf(w) >= 0; });
+          option.hidden = !hit;
+          if (hit) { shown += 1; }
+        });
+        group.hidden = shown === 0;
+      });
+      var first = select.querySelector("optgroup:not([hidden]) option:not([hidden])");
+      if (first && words.length) { select.value = first.value; }
+    });
+  });
+})();
