@@ -33,11 +33,13 @@ def ingest(sources: tuple[str, ...], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
+    from models.enums import SourceKind, SourceRunStatus
+
     rows = [
         [
             s["source_name"],
-            s["kind"],
-            s["status"],
+            SourceKind(s["kind"]).label,
+            SourceRunStatus(s["status"]).label,
             s["fetched"],
             s["new"],
             s["duplicates"],

@@ -87,6 +87,7 @@ def test_ingest_on_postgresql_with_a_fresh_data_directory(
         )  # fmt: skip
         assert done.returncode == 0, done.stdout + done.stderr
     assert "Selesai: 14 item baru" in done.stdout
+    assert "berhasil" in done.stdout and "Berita (RSS/Atom)" in done.stdout  # not "ok", "rss"
 
 
 def test_a_prefect_server_too_slow_to_start_is_a_clear_message(tmp_path: Path) -> None:
