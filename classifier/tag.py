@@ -19,7 +19,14 @@ from classifier.routing import Router
 from classifier.taxonomy import load_taxonomy
 from models.item import Item, ItemSuggestion
 
-__all__ = ["Tagger", "build_default_tagger", "build_keyword_tagger", "tag_items"]
+__all__ = [
+    "Tagger",
+    "build_default_tagger",
+    "build_keyword_tagger",
+    "store_suggestions",
+    "suggest_for",
+    "tag_items",
+]
 
 
 class Tagger(Protocol):
@@ -47,36 +54,53 @@ def build_keyword_tagger(session: Session) -> Tagger:
     return KeywordTagger(load_taxonomy(), build_gazetteer(session), Router(session))
 
 
-def tag_items(session: Session, item_ids: Sequence[int], tagger: Tagger, *, now: datetime) -> int:
-    """Suggest labels for ``item_ids``; returns how many suggestions were written.
+def _current_versions(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    return {
+        item_id: version
+        for item_id, version in session.execute(
+            select(ItemSuggestion.item_id, ItemSuggestion.model_version).where(
+                ItemSuggestion.is_current(), ItemSuggestion.item_id.in_(list(ids))
+            )
+        )
+    }
 
-    An item whose current suggestion already comes from the same model version is
-    left alone, so re-running is harmless.
-    """
-    written = 0
+
+def suggest_for(
+    session: Session, item_ids: Sequence[int], tagger: Tagger
+) -> list[tuple[int, Suggestion]]:
+    """The suggestions ``tagger`` makes for the items whose current suggestion is not
+    already from its model version. Reads only: a caller may do this outside a write
+    transaction and store the result with ``store_suggestions``."""
+    planned: list[tuple[int, Suggestion]] = []
     for start in range(0, len(item_ids), 500):
         chunk = list(item_ids[start : start + 500])
         items = session.execute(
             select(Item.id, Item.title, Item.text, Item.raw).where(Item.id.in_(chunk))
         ).all()
-        current = {
-            item_id: version
-            for item_id, version in session.execute(
-                select(ItemSuggestion.item_id, ItemSuggestion.model_version).where(
-                    ItemSuggestion.is_current(), ItemSuggestion.item_id.in_(chunk)
-                )
-            )
-        }
+        current = _current_versions(session, chunk)
         posts = []
         for _, title, text, raw in items:
             region_hint = (raw or {}).get("region")  # a region column of a manual import
             posts.append((title, f"{text}\n{region_hint}" if region_hint else text))
-        # One model call and one UPDATE per chunk, not one of each per item.
-        fresh = [
+        # One model call per 500 items, not one per item.
+        planned += [
             (item_id, suggestion)
             for (item_id, *_), suggestion in zip(items, tagger.suggest_many(posts), strict=True)
             if current.get(item_id) != suggestion.model_version
         ]
+    return planned
+
+
+def store_suggestions(
+    session: Session, planned: Sequence[tuple[int, Suggestion]], *, now: datetime
+) -> int:
+    """Write planned suggestions, superseding the current ones (one UPDATE per 500);
+    an item that meanwhile got a suggestion of the same version is skipped."""
+    written = 0
+    for start in range(0, len(planned), 500):
+        part = planned[start : start + 500]
+        current = _current_versions(session, [i for i, _ in part])
+        fresh = [(i, sug) for i, sug in part if current.get(i) != sug.model_version]
         ItemSuggestion.supersede(session, [i for i, _ in fresh if i in current], now=now)
         for item_id, suggestion in fresh:
             session.add(
@@ -97,4 +121,18 @@ def tag_items(session: Session, item_ids: Sequence[int], tagger: Tagger, *, now:
                 )
             )
             written += 1
+        session.flush()
+    return written
+
+
+def tag_items(session: Session, item_ids: Sequence[int], tagger: Tagger, *, now: datetime) -> int:
+    """Suggest labels for ``item_ids``; returns how many suggestions were written.
+
+    An item whose current suggestion already comes from the same model version is
+    left alone, so re-running is harmless.
+    """
+    written = 0
+    for start in range(0, len(item_ids), 500):
+        planned = suggest_for(session, item_ids[start : start + 500], tagger)
+        written += store_suggestions(session, planned, now=now)
     return written

@@ -24,7 +24,7 @@ from classifier.mentions import build_gazetteer
 from classifier.predict import ModelTagger
 from classifier.registry import ModelRegistry
 from classifier.routing import Router
-from classifier.tag import tag_items
+from classifier.tag import store_suggestions, suggest_for
 from classifier.taxonomy import load_taxonomy
 from models.base import utcnow
 from models.item import Item, ItemSuggestion
@@ -43,7 +43,9 @@ def classify_chunk(item_ids: list[int], model_dir: str, version: str) -> int:
     if key not in _bundles:
         _bundles.clear()
         _bundles[key] = registry.load(version)
-    with session_scope(write=True) as session:
+    # The model runs in a read transaction; only the writing takes SQLite's write lock,
+    # so several workers predict at once (with the lock held throughout they took turns).
+    with session_scope() as session:
         tagger = ModelTagger(
             _bundles[key],
             version=version,
@@ -51,7 +53,9 @@ def classify_chunk(item_ids: list[int], model_dir: str, version: str) -> int:
             gazetteer=build_gazetteer(session),
             router=Router(session),
         )
-        return tag_items(session, item_ids, tagger, now=utcnow())
+        planned = suggest_for(session, item_ids, tagger)
+    with session_scope(write=True) as session:
+        return store_suggestions(session, planned, now=utcnow())
 
 
 def _item_ids(only_missing: bool) -> list[int]:
