@@ -53,6 +53,12 @@ class Complaint(Base):
     finished_at: Mapped[datetime | None]
     due_at: Mapped[datetime | None] = mapped_column(index=True)
     lapor_tracking_id: Mapped[str | None] = mapped_column(String(64))  # SP4N-LAPOR! id
+    # An SKPD answered "bukan wewenang": when, which SKPD, why. Cleared when it is
+    # forwarded again; until then operators see it marked and first in their list. (No
+    # foreign key: adding one makes SQLite rebuild the table and empty its children.)
+    returned_at: Mapped[datetime | None]
+    returned_by_agency_id: Mapped[int | None]
+    returned_reason: Mapped[str | None] = mapped_column(Text)
     is_anonymous: Mapped[bool] = mapped_column(default=False)
     is_confidential: Mapped[bool] = mapped_column(default=False)
     reporter_contact: Mapped[str | None] = mapped_column(String(200))
@@ -126,6 +132,7 @@ class Complaint(Base):
         elif new_status is ComplaintStatus.FORWARDED and deadlines is not None:
             self.forwarded_at = now
             self.due_at = deadlines.due_at(now)
+            self.returned_at = self.returned_by_agency_id = self.returned_reason = None
         elif new_status is ComplaintStatus.IN_PROGRESS:
             self.first_follow_up_at = self.first_follow_up_at or now
         elif new_status is ComplaintStatus.DONE:

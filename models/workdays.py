@@ -21,6 +21,7 @@ __all__ = [
     "add_working_days",
     "is_working_day",
     "load_holidays",
+    "working_days_between",
 ]
 
 HOLIDAYS_FILE = Path(__file__).resolve().parent / "data" / "holidays_id.yaml"
@@ -120,6 +121,17 @@ def add_working_days(
     return end_of_day.astimezone(UTC)
 
 
+def working_days_between(start: date, end: date, holidays: Collection[date] = ()) -> int:
+    """Working days after ``start`` up to and including ``end``; negative (the working
+    days after ``end`` up to and including ``start``) when ``end`` is before ``start``."""
+    sign, first, last = (1, start, end) if end >= start else (-1, end, start)
+    count, day = 0, first
+    while day < last:
+        day += timedelta(days=1)
+        count += is_working_day(day, holidays)
+    return sign * count
+
+
 @dataclass(frozen=True, slots=True)
 class Deadlines:
     """How follow-up deadlines are counted: built once from the settings and the holiday
@@ -128,6 +140,13 @@ class Deadlines:
     follow_up_days: int
     tz: ZoneInfo
     holidays: HolidayCalendar
+
+    def working_days_left(self, due_at: datetime, now: datetime) -> int:
+        """Working days from today until the due day: 0 = due today, negative = late by
+        that many working days."""
+        return working_days_between(
+            now.astimezone(self.tz).date(), due_at.astimezone(self.tz).date(), self.holidays
+        )
 
     def due_at(self, forwarded_at: datetime) -> datetime:
         """When an SKPD must have followed up a complaint forwarded at ``forwarded_at``."""

@@ -25,6 +25,7 @@ class ComplaintFilter:
     region_id: int | None = None
     topic: str | None = None
     overdue: bool = False
+    needs_action: bool = False  # "perlu tindakan": at the SKPD, not yet followed up
     q: str | None = None  # tracking number, SP4N-LAPOR! id or words of the title
     date_from: datetime | None = None
     date_to: datetime | None = None  # exclusive
@@ -55,6 +56,8 @@ def filter_complaints(
         stmt = stmt.where(Complaint.topic == flt.topic)
     if flt.overdue:
         stmt = stmt.where(Complaint.is_overdue(now))
+    if flt.needs_action:
+        stmt = stmt.where(Complaint.status == ComplaintStatus.FORWARDED)
     if flt.date_from is not None:
         stmt = stmt.where(Complaint.created_at >= flt.date_from)
     if flt.date_to is not None:
@@ -69,8 +72,10 @@ def filter_complaints(
                 func.lower(Complaint.title).like(like.lower(), escape="\\"),
             )
         )
-    if flt.overdue:  # the most overdue first
+    if flt.overdue or flt.needs_action:  # the most overdue first, then the least time left
         return stmt.order_by(Complaint.due_at.asc(), Complaint.id.asc())
+    if actor.role is not UserRole.AGENCY_OFFICER:  # returned "bukan wewenang" first
+        stmt = stmt.order_by(Complaint.returned_at.is_(None), Complaint.returned_at.asc())
     return stmt.order_by(Complaint.created_at.desc(), Complaint.id.desc())
 
 

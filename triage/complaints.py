@@ -141,6 +141,7 @@ def return_complaint(
         raise TriageError("tuliskan alasan mengapa aduan ini bukan wewenang SKPD Anda")
     if complaint.status not in (ComplaintStatus.FORWARDED, ComplaintStatus.IN_PROGRESS):
         raise TriageError("hanya aduan yang sedang di SKPD yang dapat dikembalikan")
+    returned_by = complaint.agency_id
     _change(
         session,
         complaint,
@@ -150,6 +151,9 @@ def return_complaint(
         None,
         f"bukan wewenang: {reason[:MAX_NOTE]}",
     )
+    complaint.returned_at = now
+    complaint.returned_by_agency_id = returned_by
+    complaint.returned_reason = reason[:MAX_NOTE]
     return complaint
 
 

@@ -130,7 +130,7 @@ def _home_of(user: User) -> str:
     return {
         UserRole.ADMIN: "/antrean",
         UserRole.OPERATOR: "/antrean",
-        UserRole.AGENCY_OFFICER: "/aduan",
+        UserRole.AGENCY_OFFICER: "/aduan?perlu=1",  # "Perlu tindakan" first
         UserRole.VIEWER: "/laporan",
     }[user.role]
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
+from models.agency import Agency
 from models.complaint import Complaint
 from models.enums import COMPLAINT_TRANSITIONS, ComplaintStatus, UserRole
 from models.user import User
@@ -43,7 +44,7 @@ STAFF = (UserRole.ADMIN, UserRole.OPERATOR)
 PAGE_SIZE = 50
 
 
-LIST_PARAMS = ("status", "skpd", "wilayah", "topik", "terlambat", "q", "dari", "sampai")
+LIST_PARAMS = ("status", "skpd", "wilayah", "topik", "terlambat", "perlu", "q", "dari", "sampai")
 
 
 def parse_complaint_filter(params: Any, tz: tzinfo) -> tuple[ComplaintFilter, list[str]]:
@@ -59,6 +60,7 @@ def parse_complaint_filter(params: Any, tz: tzinfo) -> tuple[ComplaintFilter, li
     flt.region_id = parse_int(params.get("wilayah"), warnings, "wilayah")
     flt.topic = parse_topic(params, warnings)
     flt.overdue = params.get("terlambat") in ("1", "ya", "on")
+    flt.needs_action = params.get("perlu") in ("1", "ya", "on")
     q = clean_text(params.get("q") or "").strip()
     flt.q = q[:100] or None
     flt.date_from, flt.date_to = parse_day_range(params, tz, warnings)
@@ -94,8 +96,24 @@ def complaint_list(request: Request, ctx: Ctx = allow(*COMPLAINT_ROLES)) -> Resp
         )
     )
     kept = {k: params[k] for k in LIST_PARAMS if params.get(k)}
+    needs_action_total = ctx.db.scalar(
+        select(func.count()).select_from(
+            filter_complaints(ComplaintFilter(needs_action=True), actor, now=ctx.now)
+            .order_by(None)
+            .with_only_columns(Complaint.id)
+            .subquery()
+        )
+    )
+    returned_by = {c.returned_by_agency_id for c in rows if c.returned_by_agency_id}
+    agency_names = dict(
+        ctx.db.execute(select(Agency.id, Agency.name).where(Agency.id.in_(returned_by)))
+        .tuples()
+        .all()
+    )
     return ctx.render(
         "complaints.html",
+        needs_action_total=needs_action_total or 0,
+        agency_names=agency_names,
         complaints=rows[:PAGE_SIZE],
         has_more=len(rows) > PAGE_SIZE,
         page=page,

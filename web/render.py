@@ -12,6 +12,7 @@ from aduan.settings import Settings
 from classifier.taxonomy import load_taxonomy
 from models.enums import ComplaintStatus, SourceKind, TriageState
 from models.event import ACTION_LABELS, ENTITY_LABELS
+from models.workdays import Deadlines, load_holidays
 
 __all__ = ["highlight", "register_filters", "text_with_breaks"]
 
@@ -83,6 +84,19 @@ def register_filters(env: Environment, settings: Settings) -> None:
     def percent(value: float | None) -> str:
         return "-" if value is None else f"{value * 100:.0f}%"
 
+    deadlines = Deadlines(settings.follow_up_days, tz, load_holidays(settings.holidays_file))
+
+    def days_left(complaint: Any, now: datetime) -> str:
+        """ "2 hari kerja lagi", "hari ini", "terlambat 3 hari kerja" for a complaint the
+        SKPD still owes a follow-up; "-" otherwise."""
+        if complaint.status is not ComplaintStatus.FORWARDED or complaint.due_at is None:
+            return "-"
+        left = deadlines.working_days_left(complaint.due_at, now)
+        if complaint.is_overdue(now):
+            return f"terlambat {max(1, -left)} hari kerja"
+        return "hari ini" if left <= 0 else f"{left} hari kerja lagi"
+
+    env.filters["sisa"] = days_left
     env.filters["waktu"] = local_time
     env.filters["persen"] = percent
     env.filters["baris"] = text_with_breaks

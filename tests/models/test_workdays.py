@@ -28,3 +28,16 @@ def test_local_date_decides_not_utc_date() -> None:
 def test_naive_start_is_refused() -> None:
     with pytest.raises(ValueError, match="aware"):
         add_working_days(datetime(2026, 1, 1), 1, tz=WITA)  # noqa: DTZ001
+
+
+def test_working_days_between_counts_forward_and_back() -> None:
+    from datetime import date
+
+    from models.workdays import working_days_between
+
+    fri, mon, wed = date(2026, 11, 27), date(2026, 11, 30), date(2026, 12, 2)
+    assert working_days_between(fri, mon) == 1  # the weekend does not count
+    assert working_days_between(fri, wed) == 3
+    assert working_days_between(wed, fri) == -3
+    assert working_days_between(mon, mon) == 0
+    assert working_days_between(mon, wed, {date(2026, 12, 1)}) == 1  # a holiday

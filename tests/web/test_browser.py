@@ -157,10 +157,12 @@ def test_bulk_reject_with_keyboard(page, browser_world: World) -> None:  # type:
 
 def test_agency_officer_sees_only_their_complaints(page, browser_world: World) -> None:  # type: ignore[no-untyped-def]
     _login(page, "pupr")
-    page.wait_for_url("**/aduan")
+    page.wait_for_url("**/aduan?perlu=1")  # lands on "Perlu tindakan"
+    assert page.locator("h1").inner_text() == "Perlu tindakan"
     rows = page.locator("table.list tbody tr")
     assert rows.count() == 1
     assert "Aduan pupr_fwd" in rows.first.inner_text()
+    assert "hari kerja" in rows.first.locator(".days-left").inner_text()
     _shot(page, "complaints-officer")
     page.click("table.list tbody tr a")
     page.fill("#follow-up-form textarea", "Tim PUPR sudah meninjau lokasi")

@@ -93,10 +93,17 @@ def test_not_our_authority_goes_back_and_is_rerouted(client: TestClient, world: 
     csrf = login(client, "operator")
     page = client.get(f"/aduan/{cid}")
     assert "bukan wewenang: jalan kota, bukan lampu" in page.text
+    assert "dikembalikan: bukan wewenang" in page.text
+    # Marked, and first in the operator's list until it is forwarded again.
+    listing = client.get("/aduan").text
+    first_row = listing.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    assert f"/aduan/{cid}" in first_row and "bukan wewenang — teruskan ulang" in first_row
+    assert "dikembalikan oleh Dinas Perhubungan Kota Banjarmasin" in first_row
     r = client.post(
         f"/aduan/{cid}/teruskan",
         data={"csrf_token": csrf, "skpd": str(world.agencies["6371-pupr"])},
     )
+    assert "teruskan ulang" not in client.get("/aduan").text
     with Session(world.engine) as s:
         c = s.get(Complaint, cid)
         assert c.status is ComplaintStatus.FORWARDED
@@ -200,3 +207,22 @@ def test_the_timeline_reads_in_indonesian(client: TestClient, world: World) -> N
     assert "SKPD tujuan diganti" in timeline and "status diubah" in timeline
     for english in ("complaint #", " create", "lapor_id", "reroute"):
         assert english not in timeline, english
+
+
+def test_an_officer_lands_on_what_needs_action_with_days_left(
+    client: TestClient, world: World, clock: Clock
+) -> None:
+    login(client, "dishub")
+    page = client.get("/", follow_redirects=True)
+    assert page.url.path == "/aduan" and page.url.query == b"perlu=1"
+    assert "<h1>Perlu tindakan</h1>" in page.text
+    body = page.text.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert body.count("<tr") == 1  # the one forwarded to Dishub; not the verified one
+    assert "terlambat" in body.split('class="days-left">', 1)[1].split("</td>", 1)[0]
+    # A fresh forwarding shows the working days left.
+    with Session(world.engine) as s, s.begin():
+        c = s.get(Complaint, world.complaints["dishub_fwd"])
+        c.due_at = clock.now + timedelta(days=14)
+    body = client.get("/aduan?perlu=1").text.split("<tbody>", 1)[1]
+    left = body.split('class="days-left">', 1)[1].split("</td>", 1)[0]
+    assert re.fullmatch(r"\d+ hari kerja lagi", left), left
