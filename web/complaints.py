@@ -42,6 +42,12 @@ router = APIRouter(include_in_schema=False)
 COMPLAINT_ROLES = (UserRole.ADMIN, UserRole.OPERATOR, UserRole.AGENCY_OFFICER)
 STAFF = (UserRole.ADMIN, UserRole.OPERATOR)
 PAGE_SIZE = 50
+#: The normal next status offered first by the "Ubah status" form.
+NORMAL_NEXT = {
+    ComplaintStatus.NEW: ComplaintStatus.VERIFIED,
+    ComplaintStatus.DONE: ComplaintStatus.IN_PROGRESS,
+    ComplaintStatus.REJECTED: ComplaintStatus.NEW,
+}
 
 
 LIST_PARAMS = ("status", "skpd", "wilayah", "topik", "terlambat", "perlu", "q", "dari", "sampai")
@@ -144,10 +150,16 @@ def complaint_page(complaint_id: int, ctx: Ctx = allow(*COMPLAINT_ROLES)) -> Res
     }
     officer = ctx.role is UserRole.AGENCY_OFFICER
     targets = OFFICER_TARGETS if officer else STAFF_TARGETS
+    can_follow_up = complaint.status in (ComplaintStatus.FORWARDED, ComplaintStatus.IN_PROGRESS)
+    # Forwarding has its own form, and while the SKPD works on it "ditindaklanjuti" and
+    # "selesai" are set with a follow-up note: each status is offered by one form only.
+    offered_elsewhere = {ComplaintStatus.FORWARDED}
+    if can_follow_up:
+        offered_elsewhere |= {ComplaintStatus.IN_PROGRESS, ComplaintStatus.DONE}
     next_statuses = [
         s
         for s in COMPLAINT_TRANSITIONS[complaint.status]
-        if s in targets and s is not ComplaintStatus.FORWARDED
+        if s in targets and s not in offered_elsewhere
     ]
     order = list(ComplaintStatus)
     next_statuses.sort(key=order.index)
@@ -157,8 +169,16 @@ def complaint_page(complaint_id: int, ctx: Ctx = allow(*COMPLAINT_ROLES)) -> Res
         timeline=timeline,
         actor_names=actor_names,
         next_statuses=next_statuses,
+        # The next normal step is preselected; a step off the normal path (ditolak,
+        # ditutup) is never the default.
+        default_status=NORMAL_NEXT.get(complaint.status),
+        follow_up_default=(
+            ComplaintStatus.DONE
+            if complaint.status is ComplaintStatus.IN_PROGRESS
+            else ComplaintStatus.IN_PROGRESS
+        ),
         can_forward=not officer and complaint.status is ComplaintStatus.VERIFIED,
-        can_follow_up=complaint.status in (ComplaintStatus.FORWARDED, ComplaintStatus.IN_PROGRESS),
+        can_follow_up=can_follow_up,
         can_return=officer
         and complaint.status in (ComplaintStatus.FORWARDED, ComplaintStatus.IN_PROGRESS),
         is_staff=not officer,

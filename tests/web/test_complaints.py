@@ -226,3 +226,27 @@ def test_an_officer_lands_on_what_needs_action_with_days_left(
     body = client.get("/aduan?perlu=1").text.split("<tbody>", 1)[1]
     left = body.split('class="days-left">', 1)[1].split("</td>", 1)[0]
     assert re.fullmatch(r"\d+ hari kerja lagi", left), left
+
+
+def test_one_form_per_status_and_the_default_is_the_normal_next_step(
+    client: TestClient, world: World
+) -> None:
+    login(client, "operator")
+
+    def form(cid: int, form_id: str) -> str:
+        page = client.get(f"/aduan/{cid}").text
+        return page.split(f'id="{form_id}"', 1)[1].split("</form>", 1)[0] if form_id in page else ""
+
+    verified = form(world.complaints["verified"], "status-form")
+    assert '<option value="" selected>— pilih status —</option>' in verified
+    assert 'value="rejected" selected' not in verified and 'value="rejected"' in verified
+    forwarded = world.complaints["pupr_fwd"]
+    status_form = form(forwarded, "status-form")
+    assert 'value="in_progress"' not in status_form and 'value="done"' not in status_form
+    assert 'value="in_progress" selected' in form(forwarded, "follow-up-form")
+    with Session(world.engine) as s, s.begin():
+        s.get(Complaint, forwarded).status = ComplaintStatus.IN_PROGRESS
+    assert 'value="done" selected' in form(forwarded, "follow-up-form")
+    with Session(world.engine) as s, s.begin():
+        s.get(Complaint, forwarded).status = ComplaintStatus.DONE
+    assert 'value="in_progress" selected' in form(forwarded, "status-form")  # re-open
