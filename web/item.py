@@ -16,7 +16,15 @@ from models.enums import RejectReason
 from models.item import Item
 from models.user import User
 from triage.actions import TriageError, claim_item
-from triage.cards import confirm_card, decide_cards, defer_card, merge_card, reject_card
+from triage.cards import (
+    CardOutcome,
+    confirm_card,
+    decide_cards,
+    defer_card,
+    merge_card,
+    reject_card,
+)
+from triage.complaints import forward_complaint
 from triage.redact import LABELS as REDACTION_LABELS
 from triage.redact import redact
 from web.core import Ctx, FormError, PageError, allow, redirect, run_write, safe_next
@@ -130,10 +138,11 @@ def confirm(item_id: int, ctx: Ctx = allow(*TRIAGE_ROLES)) -> Response:
         redact_it = bool(ctx.field("samarkan", max_chars=5))
         anonymous = bool(ctx.field("anonim", max_chars=5))
         confidential = bool(ctx.field("rahasia", max_chars=5))
+        and_forward = ctx.field("teruskan", max_chars=5) == "1"
         _existing_item(ctx, item_id)
-        outcome = run_write(
-            ctx,
-            lambda: confirm_card(
+
+        def act() -> CardOutcome:
+            outcome = confirm_card(
                 db,
                 item_id,
                 ctx.actor,
@@ -146,16 +155,28 @@ def confirm(item_id: int, ctx: Ctx = allow(*TRIAGE_ROLES)) -> Response:
                 is_anonymous=anonymous,
                 is_confidential=confidential,
                 now=ctx.now,
-            ),
-        )
+            )
+            if and_forward:  # one transaction: no complaint is left half-way
+                forward_complaint(
+                    db,
+                    outcome.complaint.id,
+                    ctx.actor,
+                    agency_id=agency_id,
+                    deadlines=ctx.app.deadlines,
+                    now=ctx.now,
+                )
+            return outcome
+
+        outcome = run_write(ctx, act)
     except (TriageError, FormError) as exc:
         db.rollback()
         return redirect(f"/item/{item_id}", f"Gagal: {exc}", "error")
     extra = f" ({outcome.merged} item serupa ikut digabung)" if outcome.merged else ""
-    return redirect(
-        _next_in_queue(ctx),
-        f"Aduan {outcome.complaint.tracking_number} dibuat{extra}.",
-    )
+    complaint = outcome.complaint
+    done = "dibuat"
+    if and_forward and complaint.agency is not None:
+        done = f"dibuat dan diteruskan ke {complaint.agency.name}"
+    return redirect(_next_in_queue(ctx), f"Aduan {complaint.tracking_number} {done}{extra}.")
 
 
 def _queue_view(url: str | None) -> str:

@@ -264,3 +264,18 @@ def test_skpd_selector_search_picks_the_matching_skpd(page, browser_world: World
     assert page.locator('select[name="skpd"]').input_value() == str(target)
     visible = page.locator('select[name="skpd"] option:not([hidden])').count()
     assert 1 <= visible <= 3  # the suggestion group may repeat it
+
+
+def test_confirm_and_forward_in_one_step(page, browser_world: World) -> None:  # type: ignore[no-untyped-def]
+    _login(page, "operator")
+    page.wait_for_url("**/antrean")
+    page.goto(f"/item/{browser_world.items['lampu']}")
+    page.fill("input[name=judul]", "Lampu lalu lintas mati di simpang")
+    page.locator("input.select-search").fill("perhubungan banjarmasin")
+    page.click("#confirm-forward-btn")
+    page.wait_for_url("**/antrean**")
+    assert "diteruskan ke Dinas Perhubungan Kota Banjarmasin" in page.locator(".flash").inner_text()
+    with Session(browser_world.engine) as s:
+        complaint = s.scalar(select(Complaint).where(Complaint.title.like("Lampu lalu lintas%")))
+        assert complaint is not None and complaint.status.value == "forwarded"
+        assert complaint.due_at is not None

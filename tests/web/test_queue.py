@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from models import (
     Agency,
     Complaint,
+    ComplaintStatus,
     Event,
     Item,
     ItemSuggestion,
@@ -344,3 +345,33 @@ def test_the_skpd_selector_is_grouped_with_the_suggestion_first(
     first = select_html.split('<optgroup label="Disarankan">', 1)[1].split("</optgroup>", 1)[0]
     assert f'<option value="{suggested}" selected>{name}</option>' in first
     assert select_html.count(" selected>") == 1
+
+
+def test_confirm_and_forward_in_one_step_or_not_at_all(client: TestClient, world: World) -> None:
+    csrf = login(client, "operator")
+    item_id = world.items["jalan"]
+    form = {
+        "csrf_token": csrf,
+        "judul": "Jalan berlubang di Banjarmasin Utara",
+        "topik": "infrastructure",
+        "skpd": "",
+        "wilayah": str(world.regions["63.71"]),
+        "isi": "Jalan berlubang, NIK 6371012345670001.",
+        "samarkan": "1",
+        "teruskan": "1",
+    }
+    failed = client.post(f"/item/{item_id}/konfirmasi", data=form)
+    assert failed.status_code == 303 and failed.headers["location"] == f"/item/{item_id}"
+    with Session(world.engine) as s:  # without an SKPD nothing was created at all
+        assert s.scalar(select(Complaint).where(Complaint.title.like("Jalan berlubang%"))) is None
+        assert s.get(Item, item_id).triage_state is TriageState.PENDING
+    form["skpd"] = str(world.agencies["6371-pupr"])
+    done = client.post(f"/item/{item_id}/konfirmasi", data=form)
+    assert done.status_code == 303
+    page = client.get(done.headers["location"])
+    assert "dibuat dan diteruskan ke Dinas Pekerjaan Umum dan Penataan Ruang Kota" in page.text
+    with Session(world.engine) as s:
+        c = s.scalar(select(Complaint).where(Complaint.title.like("Jalan berlubang%")))
+        assert c is not None and c.status is ComplaintStatus.FORWARDED
+        assert c.due_at is not None and c.forwarded_at is not None
+        assert "6371012345670001" not in c.description  # the redacted text went out
