@@ -279,3 +279,21 @@ def test_confirm_and_forward_in_one_step(page, browser_world: World) -> None:  #
         complaint = s.scalar(select(Complaint).where(Complaint.title.like("Lampu lalu lintas%")))
         assert complaint is not None and complaint.status.value == "forwarded"
         assert complaint.due_at is not None
+
+
+def test_no_key_decides_an_item_on_its_own(page, browser_world: World) -> None:  # type: ignore[no-untyped-def]
+    _login(page, "operator")
+    page.wait_for_url("**/antrean")
+    item_url = f"/item/{browser_world.items['lampu']}"
+    page.goto(item_url)
+    for key in "kgtjxo":  # the old confirm/merge/reject keys and the queue's keys
+        page.keyboard.press(key)
+    page.wait_for_timeout(300)
+    assert page.url.endswith(item_url)
+    with Session(browser_world.engine) as s:
+        assert s.get(Item, browser_world.items["lampu"]).triage_state is TriageState.PENDING
+    page.keyboard.press("c")
+    assert page.evaluate("document.activeElement.id") == "confirm-title"
+    page.locator("body").click(position={"x": 5, "y": 300})
+    page.keyboard.press("r")
+    assert page.evaluate("document.activeElement.id") == "reject-reason"

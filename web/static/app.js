@@ -53,16 +53,18 @@
         var box = current().querySelector(".pick"); box.checked = !box.checked; updateCount(); e.preventDefault();
       } else if ((e.key === "o" || e.key === "Enter") && current()) {
         window.location.href = current().getAttribute("data-href"); e.preventDefault();
-      } else if (e.key === "u" && current()) {
+      } else if (e.key === "d" && current()) {
         var btn = current().querySelector(".quick-defer"); if (btn) { btn.click(); } e.preventDefault();
       }
       return;
     }
+    // On an item, a key only opens the form of a decision; the decision itself is the
+    // form's button (or Enter in it): no irreversible action on a single key.
     if (document.body.classList.contains("item-page")) {
-      if (e.key === "k") { click("confirm-btn"); e.preventDefault(); }
-      else if (e.key === "g") { focusEl("merge-input"); e.preventDefault(); }
-      else if (e.key === "t") { focusEl("reject-reason"); e.preventDefault(); }
-      else if (e.key === "u") { click("defer-btn"); e.preventDefault(); }
+      if (e.key === "c") { focusEl("confirm-title"); e.preventDefault(); }
+      else if (e.key === "m") { focusEl("merge-input"); e.preventDefault(); }
+      else if (e.key === "r") { focusEl("reject-reason"); e.preventDefault(); }
+      else if (e.key === "d") { click("defer-btn"); e.preventDefault(); }
     }
   });
   updateCount();
