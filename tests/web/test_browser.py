@@ -297,3 +297,20 @@ def test_no_key_decides_an_item_on_its_own(page, browser_world: World) -> None: 
     page.locator("body").click(position={"x": 5, "y": 300})
     page.keyboard.press("r")
     assert page.evaluate("document.activeElement.id") == "reject-reason"
+
+
+def test_complaint_pages_fit_a_phone(page, browser_world: World) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size({"width": 390, "height": 844})
+    _login(page, "operator")
+    page.wait_for_url("**/antrean")
+    for url in ("/aduan", f"/aduan/{browser_world.complaints['dishub_fwd']}", "/laporan"):
+        page.goto(url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (url, width)
+        for link in page.locator("header.top nav a").all():  # every header link reachable
+            box = link.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, url
+        logout = page.locator("header.top .logout button").bounding_box()
+        assert logout is not None and logout["x"] + logout["width"] <= 390, url
+    page.goto("/aduan")
+    _shot(page, "complaints-phone")
