@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.enums import SourceKind
 from models.source import Source
 from triage.actions import Actor, TriageError
 
@@ -29,8 +30,18 @@ def set_source_enabled(
     actor: Actor,
     now: datetime,
     reason: str | None = None,
+    x_token: bool = True,
 ) -> None:
-    """Enable (clearing the failure count) or disable a source, with an event."""
+    """Enable (clearing the failure count) or disable a source, with an event.
+
+    An X source cannot be enabled without an API token (``x_token``: whether
+    ``ADUAN_X_BEARER_TOKEN`` is set): the next run would only disable it again.
+    """
+    if enabled and source.kind is SourceKind.X and not x_token:
+        raise TriageError(
+            f"sumber X '{source.name}' tidak dapat diaktifkan: token API X belum diatur "
+            "(ADUAN_X_BEARER_TOKEN)"
+        )
     before = {"enabled": source.enabled, "disabled_reason": source.disabled_reason}
     if enabled:
         source.enable()

@@ -11,6 +11,7 @@ from models.enums import UserRole
 from models.source import Source
 from models.user import User
 from triage.accounts import AccountError, create_user, set_user_active
+from triage.actions import TriageError
 from triage.sources import set_source_enabled
 from web.core import Ctx, FormError, PageError, allow, redirect
 
@@ -76,7 +77,18 @@ def toggle_source(source_id: int, ctx: Ctx = allow(UserRole.ADMIN)) -> Response:
     source = ctx.db.get(Source, source_id)
     if source is None:
         raise PageError("Sumber tidak ditemukan.", 404)
-    set_source_enabled(ctx.db, source, not source.enabled, actor=ctx.actor, now=ctx.now)
+    try:
+        set_source_enabled(
+            ctx.db,
+            source,
+            not source.enabled,
+            actor=ctx.actor,
+            now=ctx.now,
+            x_token=ctx.app.settings.x_bearer_token is not None,
+        )
+    except TriageError as exc:
+        ctx.db.rollback()
+        return redirect("/sumber", f"Gagal: {exc}", "error")
     ctx.db.commit()
     return redirect("/sumber", f"Sumber '{source.name}' {_switched(source.enabled)}.")
 

@@ -77,6 +77,7 @@ def _set_enabled(name: str, enabled: bool) -> None:
                 actor=Actor(name="cli"),
                 now=utcnow(),
                 reason="dinonaktifkan oleh admin",
+                x_token=get_settings().x_bearer_token is not None,
             )
     except TriageError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -121,6 +121,11 @@ def test_x_source_is_created_disabled_without_a_token(sqlite_engine: Engine) -> 
     rows = json.loads(CliRunner().invoke(cli, ["sources", "list", "--json"]).output)
     x = next(r for r in rows if r["kind"] == "x")
     assert x["enabled"] is False and "ADUAN_X_BEARER_TOKEN" in x["disabled_reason"]
+    # Enabling it without a token is refused with the reason, not "succeeded".
+    refused = CliRunner().invoke(cli, ["sources", "enable", x["name"]])
+    assert refused.exit_code == 1 and "token API X belum diatur" in refused.output
+    rows = json.loads(CliRunner().invoke(cli, ["sources", "list", "--json"]).output)
+    assert next(r for r in rows if r["kind"] == "x")["enabled"] is False
 
 
 @pytest.mark.parametrize("order", ["token_first", "token_later"])

@@ -205,3 +205,20 @@ def test_officer_reports_cover_their_own_skpd_only(client: TestClient, world: Wo
     assert listing.text.count("<tr>") == 2  # header + the one Dishub complaint
     xlsx = client.get(f"/laporan/unduh?periode={period}&format=md")
     assert "Pekerjaan Umum" not in xlsx.text.split("## Tindak lanjut per SKPD", 1)[1]
+
+
+def test_enabling_x_without_a_token_is_refused_on_the_web(client: TestClient, world: World) -> None:
+    from models import SourceKind
+
+    with Session(world.engine) as s, s.begin():
+        x = Source(kind=SourceKind.X, name="X sebutan", config={}, enabled=False)
+        s.add(x)
+        s.flush()
+        source_id = x.id
+    csrf = login(client, "admin")
+    r = client.post(f"/sumber/{source_id}/aktif", data={"csrf_token": csrf})
+    assert r.status_code == 303
+    page = client.get(r.headers["location"])
+    assert "token API X belum diatur" in page.text
+    with Session(world.engine) as s:
+        assert s.get(Source, source_id).enabled is False
