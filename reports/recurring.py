@@ -98,33 +98,12 @@ def recurring(
         )
     )
     found: dict[tuple[Any, ...], Recurring] = {}
-    for (
-        topic,
-        region_id,
-        key,
-        reports,
-        items,
-        reporters,
-        sources,
-        weeks,
-        first,
-        last,
-        dist,
-    ) in db.execute(stmt):
+    for topic, region_id, key, *counts, first, last, dist in db.execute(stmt):
+        reports, items, reporters, sources, weeks = (int(n) for n in counts)
         found[(topic, region_id, key)] = Recurring(
-            topic,
-            region_id,
-            "",
-            key,
-            reports,
-            items,
-            reporters,
-            sources,
-            weeks,
-            _aware(first),
-            _aware(last),
-            district_id=dist,
-        )
+            topic, region_id, "", key, reports, items, reporters, sources, weeks,
+            _aware(first), _aware(last), district_id=dist,
+        )  # fmt: skip
     if not found:
         return []
     _attach_complaints(db, facts, found)
