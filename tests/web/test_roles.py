@@ -61,6 +61,7 @@ POLICY: dict[tuple[str, str], set[str] | str] = {
     ("POST", "/pengguna/{user_id}/aktif"): {A},
     ("GET", "/sumber"): {A},
     ("POST", "/sumber/{source_id}/aktif"): {A},
+    ("POST", "/pengguna/{user_id}/ubah"): {A},
 }
 
 
@@ -222,3 +223,44 @@ def test_enabling_x_without_a_token_is_refused_on_the_web(client: TestClient, wo
     assert "token API X belum diatur" in page.text
     with Session(world.engine) as s:
         assert s.get(Source, source_id).enabled is False
+
+
+def test_admin_changes_role_email_and_password_on_the_web(client: TestClient, world: World) -> None:
+    from models import Event, User
+
+    csrf = login(client, "admin")
+    target = world.users["operator2"]
+    r = client.post(
+        f"/pengguna/{target}/ubah",
+        data={
+            "csrf_token": csrf,
+            "peran": "agency_officer",
+            "skpd": "6371-dishub",
+            "email": "kabid@dishub.test",
+            "password": "sandi-baru-panjang-1",
+        },
+    )
+    page = client.get(r.headers["location"])
+    assert "operator2: peran, email, kata sandi." in page.text
+    with Session(world.engine) as s:
+        user = s.get(User, target)
+        assert user.role.value == "agency_officer" and user.email == "kabid@dishub.test"
+        assert user.agency_id == world.agencies["6371-dishub"]
+        actions = set(
+            s.scalars(
+                select(Event.action).where(Event.entity_type == "user", Event.entity_id == target)
+            )
+        )
+        assert {"role", "email", "password"} <= actions
+    bad = client.post(
+        f"/pengguna/{target}/ubah",
+        data={"csrf_token": csrf, "peran": "agency_officer", "skpd": "6371-dishbu"},
+    )
+    assert "Gagal" in client.get(bad.headers["location"]).text
+    mine = client.post(
+        f"/pengguna/{world.users['admin']}/ubah", data={"csrf_token": csrf, "peran": "viewer"}
+    )
+    assert "peran admin akun sendiri" in client.get(mine.headers["location"]).text
+    client.cookies.clear()
+    login(client, "operator2", "sandi-baru-panjang-1")
+    assert client.get("/aduan?perlu=1").status_code == 200  # now an SKPD officer
