@@ -138,6 +138,19 @@ class Settings(BaseSettings):
     intake_per_hour: int = Field(
         default=5, ge=1, le=1000, description="Public form submissions allowed per IP and hour."
     )
+    attachment_max_mb: int = Field(
+        default=5,
+        ge=1,
+        le=50,
+        description="Largest photo or PDF (MB) an officer may attach to a follow-up note.",
+    )
+    relevance_threshold: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="Collected items scoring below this relevance wait in the separate "
+        "queue view 'kemungkinan bukan aduan' (public-form and imported items never do).",
+    )
 
     @field_validator("timezone")
     @classmethod

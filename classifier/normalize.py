@@ -9,16 +9,15 @@ from pathlib import Path
 
 import yaml
 
+from aduan.redact import replace_personal_data
+
 __all__ = ["normalize_text"]
 
 SLANG_FILE = Path(__file__).resolve().parent / "data" / "slang.yaml"
 _URL = re.compile(r"https?://\S+|www\.\S+")
-_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
 _HANDLE = re.compile(r"@(\w{1,30})")
 _HASHTAG = re.compile(r"#(\w+)")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)")
-_PHONE = re.compile(r"(?:\+?62|0)8\d[\d\s-]{6,13}\d")
-_NIK = re.compile(r"\b\d{16}\b")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _STRETCH = re.compile(r"([a-z])\1{2,}")
 _REDUP = re.compile(r"\b([a-z]{2,})2\b")  # "anak2" -> "anak anak"
@@ -42,11 +41,9 @@ def normalize_text(text: str) -> str:
     'tolong dishubbjm jalan di jalan a yani rusak banget hub _telp_'
     """
     text = _URL.sub(" _url_ ", text)
-    text = _EMAIL.sub(" _email_ ", text)
+    text = replace_personal_data(text)  # NIK, phone, e-mail: aduan.redact
     text = _HASHTAG.sub(_split_hashtag, text)
     text = _HANDLE.sub(r" \1 ", text)
-    text = _PHONE.sub(" _telp_ ", text)
-    text = _NIK.sub(" _nik_ ", text)
     text = text.lower()
     text = _REDUP.sub(r"\1 \1", text)
     text = _NUMBER.sub(" _num_ ", text)

@@ -2,7 +2,7 @@
 
 from models.agency import Agency, AgencyFunction
 from models.base import Base, utcnow
-from models.complaint import Complaint, FollowUp
+from models.complaint import Attachment, Complaint, FollowUp, IntakeReceipt, ResponseTemplate
 from models.enums import (
     AgencyLevel,
     ComplaintStatus,
@@ -35,11 +35,13 @@ __all__ = [
     "AgencyLevel",
     "ApiToken",
     "AppendOnlyError",
+    "Attachment",
     "Base",
     "Complaint",
     "ComplaintStatus",
     "Event",
     "FollowUp",
+    "IntakeReceipt",
     "InvalidTransition",
     "Item",
     "ItemBucket",
@@ -50,6 +52,7 @@ __all__ = [
     "RegionLevel",
     "RejectReason",
     "ReminderSent",
+    "ResponseTemplate",
     "SavedFilter",
     "Source",
     "SourceKind",

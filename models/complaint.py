@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, ForeignKey, Index, String, Text, and_, select
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, Text, and_, false, select
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from sqlalchemy.sql import Select
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from models.item import Item
     from models.region import Region
 
-__all__ = ["Complaint", "FollowUp"]
+__all__ = ["Attachment", "Complaint", "FollowUp", "IntakeReceipt", "ResponseTemplate"]
 
 #: Statuses in which the SKPD still owes a follow-up.
 AWAITING_FOLLOW_UP = (ComplaintStatus.FORWARDED,)
@@ -164,6 +164,60 @@ class FollowUp(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     note: Mapped[str] = mapped_column(Text)
+    #: Shown to the reporter on /lapor/status; internal notes never leave the staff pages.
+    is_public: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     complaint: Mapped[Complaint] = relationship(back_populates="follow_ups")
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="follow_up", order_by="Attachment.id", cascade="all, delete-orphan"
+    )
+
+
+class Attachment(Base):
+    """A photo or PDF sent with a follow-up note. The file lives under the data folder
+    (``attachments/<sha256>``, content-addressed); the row keeps the name the officer
+    gave it, its checked type and size."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    follow_up_id: Mapped[int] = mapped_column(
+        ForeignKey("follow_ups.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    follow_up: Mapped[FollowUp] = relationship(back_populates="attachments")
+
+
+class ResponseTemplate(Base):
+    """A reusable follow-up text of one SKPD (or, without an SKPD, of every SKPD) that an
+    officer picks and edits before saving the note."""
+
+    __tablename__ = "response_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agencies.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IntakeReceipt(Base):
+    """The receipt of a public-form report: its number and the hash of the short secret
+    shown once to the citizen, which together open /lapor/status."""
+
+    __tablename__ = "intake_receipts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

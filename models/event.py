@@ -20,11 +20,14 @@ ENTITY_LABELS = {
     "source": "sumber",
     "user": "pengguna",
     "api_token": "token API",
+    "response_template": "templat tanggapan",
 }
 ACTION_LABELS = {
     "create": "dibuat",
     "status": "status diubah",
     "reroute": "SKPD tujuan diganti",
+    "edit": "diubah",
+    "delete": "dihapus",
     "follow_up": "tindak lanjut dicatat",
     "lapor_id": "ID SP4N-LAPOR! dicatat",
     "enable": "diaktifkan",

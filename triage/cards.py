@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aduan.redact import redact
 from models.complaint import Complaint
 from models.enums import OPEN_TRIAGE_STATES, RejectReason
 from models.item import Item
@@ -26,7 +27,6 @@ from triage.actions import (
     merge_item,
     reject_item,
 )
-from triage.redact import redact
 
 __all__ = [
     "BulkOutcome",

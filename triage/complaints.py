@@ -7,23 +7,29 @@ officer may only touch complaints routed to their own SKPD.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aduan.redact import redact
+from classifier.taxonomy import load_taxonomy
 from models.agency import Agency
-from models.complaint import Complaint, FollowUp
+from models.complaint import Attachment, Complaint, FollowUp
 from models.enums import ComplaintStatus, TriageState, UserRole
 from models.item import InvalidTransition, Item, TriageDecision
 from models.workdays import Deadlines
 from triage.actions import Actor, TriageError
+from triage.attachments import MAX_FILES, Upload, check_upload, store_upload
 from triage.complaint_query import can_see
 
 __all__ = [
     "OFFICER_TARGETS",
     "STAFF_TARGETS",
     "add_follow_up",
+    "edit_complaint",
     "forward_complaint",
     "get_complaint",
     "return_complaint",
@@ -32,6 +38,8 @@ __all__ = [
 ]
 
 MAX_NOTE = 5000
+MAX_TITLE = 300
+MAX_TEXT = 10_000
 
 
 def _require_staff(actor: Actor) -> None:
@@ -165,9 +173,23 @@ def add_follow_up(
     note: str,
     status: ComplaintStatus | None = None,
     now: datetime,
+    public: bool = False,
+    uploads: Sequence[Upload] = (),
+    data_dir: Path | None = None,
+    max_upload_bytes: int = 5_000_000,
 ) -> FollowUp:
-    """A follow-up note; optionally moves the complaint to in progress or done."""
+    """A follow-up note; optionally moves the complaint to in progress or done.
+
+    A public note is shown to the reporter on /lapor/status (with personal data hidden);
+    an internal one only to staff and the SKPD. Attachments (photos, PDF) are checked
+    before anything is written and stay visible to authorised roles only.
+    """
     complaint = get_complaint(session, complaint_id, actor)
+    if len(uploads) > MAX_FILES:
+        raise TriageError(f"paling banyak {MAX_FILES} lampiran per catatan")
+    if uploads and data_dir is None:
+        raise ValueError("attachments need the data folder")
+    checked = [check_upload(u, max_bytes=max_upload_bytes) for u in uploads]
     note = note.strip()
     if not note:
         raise TriageError("catatan tindak lanjut wajib diisi")
@@ -185,8 +207,19 @@ def add_follow_up(
         author_id=actor.user_id,
         agency_id=actor.agency_id or complaint.agency_id,
         note=note,
+        is_public=public,
         created_at=now,
     )
+    for upload, (filename, content_type) in zip(uploads, checked, strict=True):
+        follow_up.attachments.append(
+            Attachment(
+                filename=filename,
+                content_type=content_type,
+                size=len(upload.data),
+                sha256=store_upload(data_dir, upload.data),  # type: ignore[arg-type]
+                created_at=now,
+            )
+        )
     session.add(follow_up)
     complaint.first_follow_up_at = complaint.first_follow_up_at or now
     target = status or (
@@ -253,4 +286,86 @@ def set_lapor_id(
         before={"lapor_tracking_id": before},
         after={"lapor_tracking_id": complaint.lapor_tracking_id},
     )
+    return complaint
+
+
+def edit_complaint(
+    session: Session,
+    complaint_id: int,
+    actor: Actor,
+    *,
+    title: str,
+    description: str,
+    topic: str | None,
+    agency_id: int | None,
+    region_id: int | None,
+    hide_personal_data: bool = True,
+    now: datetime,
+) -> Complaint:
+    """Correct a confirmed complaint: title, text, topic, SKPD and region.
+
+    Diskominfo roles only. Title and text go through the same redaction as at
+    confirmation (unless the admin unticks it). The event log records which fields
+    changed and, for topic, SKPD and region, the old and new values; it does not copy
+    the old title or text, which may hold the personal data the edit removes. A changed
+    label is a training decision for every item of the complaint. The SKPD changes here
+    only before forwarding; after that, re-routing has its own path (back to
+    "diverifikasi", then forward), so the new SKPD's clock starts fresh.
+    """
+    _require_staff(actor)
+    complaint = get_complaint(session, complaint_id, actor)
+    title, description = " ".join(title.split()), description.strip()
+    if hide_personal_data:
+        title, description = redact(title).text, redact(description).text
+    if not title or not description:
+        raise TriageError("judul dan isi aduan wajib diisi")
+    if len(title) > MAX_TITLE:
+        raise TriageError(f"judul paling panjang {MAX_TITLE} karakter")
+    if len(description) > MAX_TEXT:
+        raise TriageError(f"isi aduan paling panjang {MAX_TEXT} karakter")
+    if topic is not None and topic not in load_taxonomy().topics:
+        raise TriageError("topik tidak dikenal")
+    if agency_id is not None and session.get(Agency, agency_id) is None:
+        raise TriageError("SKPD tidak dikenal")
+    if agency_id != complaint.agency_id and complaint.status not in (
+        ComplaintStatus.NEW,
+        ComplaintStatus.VERIFIED,
+    ):
+        raise TriageError(
+            "aduan sudah diteruskan: untuk mengganti SKPD, ubah status ke 'diverifikasi' "
+            "lalu teruskan ulang"
+        )
+    labels_before = {
+        "topic": complaint.topic,
+        "agency_id": complaint.agency_id,
+        "region_id": complaint.region_id,
+    }
+    labels_after = {"topic": topic, "agency_id": agency_id, "region_id": region_id}
+    changed_labels = [k for k in labels_before if labels_before[k] != labels_after[k]]
+    text_changed = [
+        name
+        for name, old, new in (
+            ("title", complaint.title, title),
+            ("description", complaint.description, description),
+        )
+        if old != new
+    ]
+    if not changed_labels and not text_changed:
+        return complaint
+    complaint.title, complaint.description = title, description
+    complaint.topic, complaint.agency_id, complaint.region_id = topic, agency_id, region_id
+    actor.log(
+        session,
+        "complaint",
+        complaint.id,
+        "edit",
+        now=now,
+        before={k: labels_before[k] for k in changed_labels},
+        after={
+            **{k: labels_after[k] for k in changed_labels},
+            **dict.fromkeys(text_changed, "diubah"),
+        },
+    )
+    if changed_labels:
+        _relabel_items(session, complaint, actor, now, "label aduan dikoreksi")
     return complaint

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +25,7 @@ from aduan.db import get_engine, get_sessionmaker
 from aduan.settings import Settings, get_settings
 from models.base import utcnow
 from models.workdays import load_holidays
-from web import admin, api, auth, complaints, exports, intake, item, queue, reports
+from web import admin, api, auth, complaints, exports, intake, item, queue, reports, responses
 from web.core import AppState, Ctx, Forbidden, LoginRequired, PageError, state_of
 from web.render import register_filters
 from web.security import FormSigner, load_or_create_secret
@@ -41,23 +42,33 @@ CSP = (
 )
 
 
-class BodyLimit:
-    """Refuses request bodies over ``MAX_BODY_BYTES`` before anything parses them."""
+#: The one route that takes files: a follow-up note with its attachments.
+UPLOAD_PATH = re.compile(r"^/aduan/\d+/tindak-lanjut$")
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+
+class BodyLimit:
+    """Refuses request bodies over ``MAX_BODY_BYTES`` before anything parses them;
+    the follow-up route, which takes attachments, gets ``upload_limit``."""
+
+    def __init__(
+        self, app: ASGIApp, limit: int = MAX_BODY_BYTES, upload_limit: int = MAX_BODY_BYTES
+    ) -> None:
         self.app = app
         self.limit = limit
+        self.upload_limit = upload_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.upload_limit if UPLOAD_PATH.match(scope.get("path", "")) else self.limit
+        shown = f"maksimal {limit / 1e6:.0f} MB"
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length", b"0")
-        if length.isdigit() and int(length) > self.limit:
+        if length.isdigit() and int(length) > limit:
             response = HTMLResponse(
                 "<!doctype html><meta charset=utf-8><title>Terlalu besar</title>"
-                "<p>Kiriman terlalu besar (maksimal 1 MB).</p>",
+                f"<p>Kiriman terlalu besar ({shown}).</p>",
                 status_code=413,
             )
             await response(scope, receive, send)
@@ -69,8 +80,8 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise PageError("Kiriman terlalu besar (maksimal 1 MB).", 413)
+                if received > limit:
+                    raise PageError(f"Kiriman terlalu besar ({shown}).", 413)
             return message
 
         await self.app(scope, limited_receive, send)
@@ -115,7 +126,10 @@ def create_app(
         clock=clock,
         ip_key=secret,
     )
-    app.add_middleware(BodyLimit)
+    # Up to three attachments of the configured size, plus the note itself.
+    app.add_middleware(
+        BodyLimit, upload_limit=3 * settings.attachment_max_mb * 1_000_000 + MAX_BODY_BYTES
+    )
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
@@ -150,7 +164,7 @@ def create_app(
             conn.execute(text("SELECT 1"))
         return JSONResponse({"status": "ok"})
 
-    for module in (auth, queue, item, complaints, exports, reports, intake, admin):
+    for module in (auth, queue, item, complaints, exports, reports, intake, admin, responses):
         app.include_router(module.router)
     app.include_router(api.router)
     _install_error_pages(app)

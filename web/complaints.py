@@ -6,17 +6,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import tzinfo
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 from sqlalchemy import func, select
 
 from models.agency import Agency
-from models.complaint import Complaint
+from models.complaint import Attachment, Complaint, ResponseTemplate
 from models.enums import COMPLAINT_TRANSITIONS, ComplaintStatus, UserRole
 from models.user import User
 from triage.actions import Actor, TriageError
+from triage.attachments import MAX_FILES, attachment_path
 from triage.complaint_query import (
     ComplaintFilter,
     can_see,
@@ -27,6 +28,7 @@ from triage.complaints import (
     OFFICER_TARGETS,
     STAFF_TARGETS,
     add_follow_up,
+    edit_complaint,
     forward_complaint,
     return_complaint,
     set_lapor_id,
@@ -182,6 +184,15 @@ def complaint_page(complaint_id: int, ctx: Ctx = allow(*COMPLAINT_ROLES)) -> Res
         can_return=officer
         and complaint.status in (ComplaintStatus.FORWARDED, ComplaintStatus.IN_PROGRESS),
         is_staff=not officer,
+        response_templates=ctx.db.scalars(
+            select(ResponseTemplate)
+            .where(
+                (ResponseTemplate.agency_id == complaint.agency_id)
+                | ResponseTemplate.agency_id.is_(None)
+            )
+            .order_by(ResponseTemplate.agency_id.is_(None), ResponseTemplate.title)
+        ).all(),
+        max_files=MAX_FILES,
         overdue=complaint.is_overdue(ctx.now),
         choices=load_choices(ctx.db),
         items=complaint.items,
@@ -214,7 +225,7 @@ def forward(complaint_id: int, ctx: Ctx = allow(*STAFF)) -> Response:
 
 
 @router.post("/aduan/{complaint_id}/tindak-lanjut")
-def follow_up(complaint_id: int, ctx: Ctx = allow(*COMPLAINT_ROLES)) -> Response:
+def follow_up(complaint_id: int, ctx: Ctx = allow(*COMPLAINT_ROLES, files=MAX_FILES)) -> Response:
     def run() -> None:
         status_text = ctx.field("status", max_chars=20)
         status = None
@@ -230,9 +241,55 @@ def follow_up(complaint_id: int, ctx: Ctx = allow(*COMPLAINT_ROLES)) -> Response
             note=ctx.field("catatan", required=True, max_chars=5000),
             status=status,
             now=ctx.now,
+            public=bool(ctx.field("publik", max_chars=5)),
+            uploads=ctx.uploads,
+            data_dir=ctx.app.settings.resolved_data_dir,
+            max_upload_bytes=ctx.app.settings.attachment_max_mb * 1_000_000,
         )
 
     return _act(ctx, complaint_id, run, "Tindak lanjut dicatat.")
+
+
+@router.get("/lampiran/{attachment_id}")
+def attachment(attachment_id: int, ctx: Ctx = allow(*COMPLAINT_ROLES)) -> Response:
+    """An attachment, to the roles that may see its complaint; never rendered as a page
+    of this site (own content type, no sniffing, sandboxed)."""
+    found = ctx.db.get(Attachment, attachment_id)
+    if found is None or not can_see(ctx.actor, found.follow_up.complaint):
+        raise PageError("Lampiran tidak ditemukan.", 404)
+    path = attachment_path(ctx.app.settings.resolved_data_dir, found.sha256)
+    if not path.is_file():
+        raise PageError("Berkas lampiran hilang dari folder data.", 410)
+    inline = found.content_type.startswith("image/")
+    disposition = "inline" if inline else "attachment"
+    return FileResponse(
+        path,
+        media_type=found.content_type,
+        headers={
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(found.filename)}",
+            "Content-Security-Policy": "sandbox; default-src 'none'",
+            "Cache-Control": "private, max-age=3600",
+        },
+    )
+
+
+@router.post("/aduan/{complaint_id}/ubah")
+def edit(complaint_id: int, ctx: Ctx = allow(*STAFF)) -> Response:
+    def run() -> None:
+        edit_complaint(
+            ctx.db,
+            complaint_id,
+            ctx.actor,
+            title=ctx.field("judul", required=True, max_chars=300),
+            description=ctx.field("isi", required=True, max_chars=10_000),
+            topic=ctx.field("topik", max_chars=40) or None,
+            agency_id=ctx.int_field("skpd"),
+            region_id=ctx.int_field("wilayah"),
+            hide_personal_data=bool(ctx.field("samarkan", max_chars=5)),
+            now=ctx.now,
+        )
+
+    return _act(ctx, complaint_id, run, "Aduan diperbarui; perubahan tercatat di riwayat.")
 
 
 @router.post("/aduan/{complaint_id}/status")

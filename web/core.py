@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aduan.db import retry_on_conflict
 from aduan.settings import Settings
@@ -24,6 +25,7 @@ from models.user import User
 from models.web import WebSession
 from models.workdays import Deadlines, HolidayCalendar
 from triage.actions import Actor
+from triage.attachments import Upload
 from web.flash import FLASH_COOKIE, flash, read_flashes, redirect, safe_next
 from web.security import FormSigner, load_web_session, needs_touch, touch_web_session
 
@@ -50,6 +52,7 @@ T = TypeVar("T")
 SESSION_COOKIE = "aduan_session"
 MAX_FORM_FIELDS = 600  # bulk actions send one field per selected card
 MAX_FIELD_CHARS = 20_000
+UPLOAD_FIELD = "lampiran"
 ALL_ROLES = frozenset(UserRole)
 
 
@@ -124,6 +127,8 @@ class Ctx:
     user: User | None = None
     web_session: WebSession | None = None
     form: FormData | None = None
+    #: Files of a multipart form, on the routes that accept them (``allow(files=N)``).
+    uploads: list[Upload] = field(default_factory=list)
     flashes: list[dict[str, str]] = field(default_factory=list)
 
     @property
@@ -192,12 +197,13 @@ class Ctx:
         return response
 
 
-def allow(*roles: UserRole, public: bool = False) -> Any:
+def allow(*roles: UserRole, public: bool = False, files: int = 0) -> Any:
     """A dependency that loads the login, checks the role and, on POST, the CSRF token.
 
     ``allow()`` with no roles means any logged-in user; ``public=True`` needs no login.
     A POST gets a write session: on SQLite it takes the write lock at BEGIN, so a check
     and the write that follows are atomic; a GET that writes uses ``Ctx.write``.
+    ``files`` is how many uploaded files the form may carry (field ``lampiran``).
     """
     allowed = frozenset(roles) or ALL_ROLES
 
@@ -209,7 +215,7 @@ def allow(*roles: UserRole, public: bool = False) -> Any:
             # stall every other request of this worker, including the one holding it.
             ctx = await run_in_threadpool(_context, request, db, app)
             if request.method == "POST":
-                await _check_form(ctx, public)
+                await _check_form(ctx, public, files)
             yield ctx
         finally:
             await run_in_threadpool(db.close)
@@ -239,9 +245,9 @@ def allow(*roles: UserRole, public: bool = False) -> Any:
     return Depends(dependency)
 
 
-async def _check_form(ctx: Ctx, public: bool) -> None:
+async def _check_form(ctx: Ctx, public: bool, files: int = 0) -> None:
     """Read the posted form and, for a logged-in page, check its CSRF token."""
-    ctx.form = await _read_form(ctx.request)
+    ctx.form, ctx.uploads = await _read_form(ctx.request, files)
     if ctx.web_session is not None and not public:
         sent = ctx.request.headers.get("x-csrf-token") or ctx.form.get("csrf_token")
         if not isinstance(sent, str) or not hmac.compare_digest(sent, ctx.web_session.csrf_token):
@@ -252,21 +258,32 @@ async def _check_form(ctx: Ctx, public: bool) -> None:
             )
 
 
-async def _read_form(request: Request) -> FormData:
+async def _read_form(request: Request, files: int = 0) -> tuple[FormData, list[Upload]]:
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         if content_type:
             raise PageError("Jenis isian tidak didukung; kirim lewat formulir.", 415)
-        return FormData()
+        return FormData(), []
     try:
         form = await request.form(
-            max_files=0, max_fields=MAX_FORM_FIELDS, max_part_size=MAX_FIELD_CHARS * 4
+            max_files=files, max_fields=MAX_FORM_FIELDS, max_part_size=MAX_FIELD_CHARS * 4
         )
-    except (ValueError, KeyError, UnicodeDecodeError) as exc:
+    except (ValueError, KeyError, UnicodeDecodeError, StarletteHTTPException) as exc:
+        if "files" in str(getattr(exc, "detail", exc)).lower():
+            raise PageError(
+                f"Terlalu banyak berkas: paling banyak {files} lampiran per kiriman.", 400
+            ) from exc
         raise PageError(f"Isian formulir rusak atau terlalu besar: {exc}", 400) from exc
+    uploads: list[Upload] = []
     for key, value in form.multi_items():
         if not isinstance(value, str):
-            raise PageError("Unggahan berkas tidak diterima di sini.", 400)
+            if not files or key != UPLOAD_FIELD:
+                raise PageError("Unggahan berkas tidak diterima di sini.", 400)
+            data = await value.read()
+            await value.close()
+            if data or value.filename:  # an empty file input sends an empty part
+                uploads.append(Upload(filename=clean_text(value.filename or ""), data=data))
+            continue
         if len(value) > MAX_FIELD_CHARS or len(key) > 100:
             raise PageError("Isian formulir terlalu panjang.", 413)
-    return form
+    return form, uploads

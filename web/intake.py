@@ -25,9 +25,11 @@ from aduan.db import retry_on_conflict
 from collectors.base import RawItem
 from collectors.store import store_items
 from models.enums import RegionLevel, SourceKind
+from models.item import Item
 from models.region import Region
 from models.source import Source
 from pipeline.process import process_new_items
+from triage.receipts import issue_receipt, lookup_status
 from web.core import Ctx, allow, state_of
 from web.security import take_slots
 
@@ -153,9 +155,63 @@ def submit(background: BackgroundTasks, ctx: Ctx = allow(public=True)) -> Respon
         },
     )
     stored = store_items(db, source.id, [raw], now=now)
-    db.commit()  # the counted slot and the report, together
+    item_id = db.scalar(
+        select(Item.id).where(Item.source_id == source.id, Item.external_id == tracking)
+    )
+    if item_id is None:  # store_items logged why; never thank for a report not kept
+        db.rollback()
+        return _form(
+            ctx,
+            errors=["Laporan belum tersimpan karena gangguan. Silakan kirim sekali lagi."],
+            values=values,
+            status=500,
+        )
+    secret = issue_receipt(db, item_id=item_id, number=tracking, key=ctx.app.ip_key, now=now)
+    db.commit()  # the counted slot, the report and its receipt, together
     background.add_task(_process_in_background, request, stored.new_ids)
-    return ctx.render("intake_done.html", tracking=tracking)
+    return ctx.render("intake_done.html", tracking=tracking, secret=secret)
+
+
+def _lookup_key(request: Request) -> str:
+    ip = request.client.host if request.client else "unknown"
+    digest = hmac.new(state_of(request).ip_key, ip.encode(), hashlib.sha256).hexdigest()[:24]
+    return f"status:ip:{digest}"
+
+
+STATUS_LOOKUPS_PER_HOUR = 30
+
+
+@router.get("/lapor/status")
+def status_form(ctx: Ctx = allow(public=True)) -> Response:
+    return ctx.render("intake_status.html", status=None, number="", errors=[])
+
+
+@router.post("/lapor/status")
+def status_lookup(ctx: Ctx = allow(public=True)) -> Response:
+    """Posted, not in the URL: the secret stays out of logs, history and referrers."""
+    number = ctx.field("nomor", max_chars=40).upper()
+    secret = ctx.field("kode", max_chars=20)
+    if not number or not secret:
+        return ctx.render(
+            "intake_status.html", 400, status=None, number=number,
+            errors=["Isi nomor penerimaan dan kode rahasia dari tanda terima."],
+        )  # fmt: skip
+    key = _lookup_key(ctx.request)
+    if take_slots(ctx.db, {key: STATUS_LOOKUPS_PER_HOUR}, window=timedelta(hours=1),
+                  now=ctx.now) is None:  # fmt: skip
+        ctx.db.rollback()
+        return ctx.render(
+            "intake_status.html", 429, status=None, number=number,
+            errors=["Terlalu banyak percobaan dari jaringan Anda. Coba lagi dalam satu jam."],
+        )  # fmt: skip
+    ctx.db.commit()  # the counted attempt, whatever the answer
+    status = lookup_status(ctx.db, number=number, secret=secret, key=ctx.app.ip_key)
+    if status is None:
+        return ctx.render(
+            "intake_status.html", 404, status=None, number=number,
+            errors=["Nomor penerimaan atau kode rahasia tidak cocok. Periksa tanda terima Anda."],
+        )  # fmt: skip
+    return ctx.render("intake_status.html", status=status, number=number, errors=[])
 
 
 def _web_form_source(ctx: Ctx) -> Source:

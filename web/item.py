@@ -11,6 +11,8 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aduan.redact import LABELS as REDACTION_LABELS
+from aduan.redact import redact
 from models.complaint import Complaint
 from models.enums import RejectReason
 from models.item import Item
@@ -25,8 +27,6 @@ from triage.cards import (
     reject_card,
 )
 from triage.complaints import forward_complaint
-from triage.redact import LABELS as REDACTION_LABELS
-from triage.redact import redact
 from web.core import Ctx, FormError, PageError, allow, redirect, run_write, safe_next
 from web.forms import choice, load_choices, reject_reason
 from web.queue import TRIAGE_ROLES

@@ -228,3 +228,91 @@ def test_api_docs_work_offline(client: TestClient) -> None:
     js = client.get("/api/docs/static/swagger-ui-bundle.js")
     assert js.status_code == 200 and "SwaggerUIBundle" in js.text
     assert client.get("/api/docs/static/swagger-ui.css").status_code == 200
+
+
+def _receipt(page: str) -> tuple[str, str]:
+    number = re.search(r'id="intake-number">([^<]+)<', page)
+    secret = re.search(r'id="intake-secret">([^<]+)<', page)
+    assert number and secret, page[-800:]
+    return number.group(1), secret.group(1)
+
+
+def test_citizen_follows_their_report_with_number_and_secret(
+    client: TestClient, world: World, clock: Clock
+) -> None:
+    from models import Complaint, FollowUp, IntakeReceipt, TriageState
+    from tests.web.conftest import login
+
+    number, secret = _receipt(_submit(client, clock, nama="Budi", kontak="0812 3456 7890").text)
+    assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", secret)
+    with Session(world.engine) as s:
+        receipt = s.scalars(select(IntakeReceipt)).one()
+        assert secret.replace("-", "") not in receipt.secret_hash  # only a keyed hash is kept
+    page = client.post("/lapor/status", data={"nomor": number.lower(), "kode": secret.lower()})
+    assert page.status_code == 200
+    assert "menunggu pemeriksaan petugas" in page.text
+    # A wrong secret, and an unknown number, get the same answer.
+    wrong = client.post("/lapor/status", data={"nomor": number, "kode": "AAAA-AAAA"})
+    unknown = client.post("/lapor/status", data={"nomor": "WEB-20260101-00000000", "kode": secret})
+    assert wrong.status_code == unknown.status_code == 404
+    assert "tidak cocok" in wrong.text and "tidak cocok" in unknown.text
+    # Confirmed into a complaint, forwarded, followed up: public notes only, redacted.
+    [item] = _web_items(world)
+    with Session(world.engine) as s, s.begin():
+        c = Complaint(
+            title="Lampu jalan mati", description="x", topic="infrastructure",
+            agency_id=world.agencies["6371-pupr"],
+        )  # fmt: skip
+        s.add(c)
+        s.flush()
+        c.assign_tracking_number()
+        db_item = s.get(Item, item.id)
+        db_item.complaint_id, db_item.triage_state = c.id, TriageState.CONFIRMED
+        cid = c.id
+    csrf = login(client, "operator")
+    client.post(f"/aduan/{cid}/status", data={"csrf_token": csrf, "status": "verified"})
+    client.post(f"/aduan/{cid}/teruskan", data={"csrf_token": csrf})
+    client.cookies.clear()
+    csrf = login(client, "pupr")
+    client.post(
+        f"/aduan/{cid}/tindak-lanjut",
+        data={
+            "csrf_token": csrf, "publik": "1",
+            "catatan": "Lampu diganti Kamis. Hubungi petugas 0812-9999-8888.",
+        },
+    )  # fmt: skip
+    client.post(
+        f"/aduan/{cid}/tindak-lanjut",
+        data={"csrf_token": csrf, "catatan": "INTERNAL: kontraktor lalai"},
+    )
+    client.cookies.clear()
+    page = client.post("/lapor/status", data={"nomor": number, "kode": secret}).text
+    assert "Sedang ditindaklanjuti SKPD" in page
+    assert "Dinas Pekerjaan Umum" in page or "PUPR" in page
+    assert "Lampu diganti Kamis" in page and "[nomor telepon disamarkan]" in page
+    assert "0812-9999-8888" not in page and "INTERNAL" not in page
+    assert "Budi" not in page and "0812 3456 7890" not in page  # the reporter's own contact
+    with Session(world.engine) as s:
+        assert s.scalars(select(FollowUp)).all()  # both notes exist; one is public
+
+
+def test_status_lookups_are_rate_limited(client: TestClient, world: World, clock: Clock) -> None:
+    for _ in range(30):
+        client.post("/lapor/status", data={"nomor": "WEB-1", "kode": "AAAA"})
+    r = client.post("/lapor/status", data={"nomor": "WEB-1", "kode": "AAAA"})
+    assert r.status_code == 429 and "Terlalu banyak percobaan" in r.text
+
+
+def test_a_rejected_report_says_why_in_plain_words(
+    client: TestClient, world: World, clock: Clock
+) -> None:
+    from models import RejectReason
+
+    number, secret = _receipt(_submit(client, clock).text)
+    [item] = _web_items(world)
+    with Session(world.engine) as s, s.begin():
+        from triage.actions import Actor, reject_item
+
+        reject_item(s, item.id, Actor(name="admin"), reason=RejectReason.DUPLICATE, now=utcnow())
+    page = client.post("/lapor/status", data={"nomor": number, "kode": secret}).text
+    assert "Tidak diteruskan" in page and "sudah dilaporkan" in page

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from models import Source, utcnow
 from tests.web.conftest import World, login
-from web import admin, auth, complaints, exports, intake, item, queue, reports
+from web import admin, auth, complaints, exports, intake, item, queue, reports, responses
 
 A, OP, S, V = "admin", "operator", "dishub", "viewer"  # S: an agency officer (Dishub)
 STAFF = {A, OP}
@@ -62,12 +62,20 @@ POLICY: dict[tuple[str, str], set[str] | str] = {
     ("GET", "/sumber"): {A},
     ("POST", "/sumber/{source_id}/aktif"): {A},
     ("POST", "/pengguna/{user_id}/ubah"): {A},
+    ("GET", "/lampiran/{attachment_id}"): {A, OP, S},
+    ("POST", "/aduan/{complaint_id}/ubah"): STAFF,
+    ("GET", "/templat-tanggapan"): {A, OP, S},
+    ("POST", "/templat-tanggapan"): {A, OP, S},
+    ("POST", "/templat-tanggapan/{template_id}/ubah"): {A, OP, S},
+    ("POST", "/templat-tanggapan/{template_id}/hapus"): {A, OP, S},
+    ("GET", "/lapor/status"): PUBLIC,
+    ("POST", "/lapor/status"): PUBLIC,
 }
 
 
 def _routes() -> list[tuple[str, str]]:
     found = []
-    for module in (auth, queue, item, complaints, exports, reports, intake, admin):
+    for module in (auth, queue, item, complaints, exports, reports, intake, admin, responses):
         for route in module.router.routes:
             assert isinstance(route, APIRoute)
             for method in route.methods - {"HEAD"}:
@@ -88,6 +96,8 @@ def _url(path: str, world: World) -> str:
         .replace("{user_id}", str(world.users["operator2"]))
         .replace("{source_id}", str(source_id))
         .replace("{filter_id}", "999999")
+        .replace("{attachment_id}", "999999")
+        .replace("{template_id}", "999999")
         .replace("{name}", "topik")
     )
 

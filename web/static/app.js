@@ -96,3 +96,18 @@
     });
   });
 })();
+// Response templates: picking one fills the follow-up note, which stays editable. A note
+// already typed is only replaced after a confirmation.
+(function () {
+  "use strict";
+  var picker = document.getElementById("template-picker");
+  if (!picker) { return; }
+  picker.addEventListener("change", function () {
+    var option = picker.options[picker.selectedIndex];
+    var target = document.getElementById(picker.getAttribute("data-target"));
+    if (!option || !option.value || !target) { return; }
+    if (target.value.trim() && !window.confirm("Ganti catatan yang sudah diketik dengan templat?")) { return; }
+    target.value = option.getAttribute("data-body");
+    target.focus();
+  });
+})();
