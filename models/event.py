@@ -42,6 +42,7 @@ ACTION_LABELS = {
     "rejected": "ditolak",
     "deferred": "ditunda",
     "pending": "dikembalikan ke antrean",
+    "kept_in_queue": "dikembalikan ke antrean utama",
 }
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    false,
     func,
     or_,
     select,
@@ -92,6 +93,9 @@ class Item(Base):
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"), index=True)
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     claim_expires_at: Mapped[datetime | None]
+    #: An admin brought it back from "kemungkinan bukan aduan": main queue whatever the
+    #: relevance score says.
+    kept_in_queue: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     source: Mapped[Source] = relationship()
     complaint: Mapped[Complaint | None] = relationship(back_populates="items")

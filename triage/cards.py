@@ -36,6 +36,7 @@ __all__ = [
     "decide_cards",
     "defer_card",
     "find_complaint",
+    "keep_in_main_queue",
     "merge_card",
     "reject_card",
 ]
@@ -238,3 +239,20 @@ def decide_cards(
         except TriageError as exc:
             outcome.skipped.append(str(exc))
     return outcome
+
+
+def keep_in_main_queue(session: Session, item_id: int, actor: Actor, *, now: datetime) -> int:
+    """Bring a card back from "kemungkinan bukan aduan": every open item of its cluster
+    stays in the main queue whatever its relevance score. Returns how many items moved."""
+    item = _item(session, item_id)
+    if item.triage_state not in OPEN_TRIAGE_STATES:
+        raise TriageError(f"item #{item_id} sudah diputuskan")
+    ids = cluster_open_ids(session, item)
+    Item.lock(session, ids)
+    moved = 0
+    for member in session.scalars(select(Item).where(Item.id.in_(ids))):
+        if not member.kept_in_queue:
+            member.kept_in_queue = True
+            moved += 1
+    actor.log(session, "item", item.id, "kept_in_queue", now=now, after={"items": ids})
+    return moved

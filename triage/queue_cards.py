@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 from sqlalchemy.sql import Select
 
@@ -16,13 +16,28 @@ from models.item import Item, ItemSuggestion
 from models.queue_cluster import QueueCluster
 from models.source import Source
 
-__all__ = ["CARD_ORDERS", "QueueCard", "QueueFilter", "count_filtered", "list_cards"]
+__all__ = [
+    "ALWAYS_MAIN",
+    "CARD_ORDERS",
+    "VIEWS",
+    "QueueCard",
+    "QueueFilter",
+    "count_filtered",
+    "list_cards",
+    "low_relevance",
+]
 
 CARD_ORDERS = {
     "newest": "terbaru",
     "uncertain": "paling tidak yakin",
     "largest": "kluster terbesar",
+    "relevant": "paling relevan",
 }
+#: The queue's two views: the main queue, and items the relevance model thinks are not
+#: complaints (news about ceremonies, sports, ads), swept in bulk by an admin.
+VIEWS = {"main": "antrean utama", "low": "kemungkinan bukan aduan", "all": "semua"}
+#: Reports a person sent on purpose always enter the main queue.
+ALWAYS_MAIN = (SourceKind.WEB_FORM, SourceKind.MANUAL)
 
 
 @dataclass(slots=True)
@@ -38,6 +53,9 @@ class QueueFilter:
     max_confidence: float | None = None
     date_from: datetime | None = None
     date_to: datetime | None = None  # exclusive
+    view: str = "all"  # a key of VIEWS; the web queue opens on "main"
+    relevance_threshold: float = 0.5
+    needs_review: bool | None = None
 
 
 @dataclass(slots=True)
@@ -109,6 +127,10 @@ def list_cards(
                 .where(suggestion.is_current())
                 .order_by(*ItemSuggestion.least_confident_first())
             )
+        elif order == "relevant":
+            stmt = stmt.outerjoin(suggestion, current).order_by(
+                suggestion.relevance.desc().nulls_last(), Item.id.desc()
+            )
         else:
             stmt = stmt.outerjoin(suggestion, current).order_by(
                 Item.published_at.desc().nulls_last(), Item.id.desc()
@@ -122,9 +144,35 @@ def list_cards(
     return cards, has_more
 
 
+def low_relevance(threshold: float) -> ColumnElement[bool]:
+    """An item in "kemungkinan bukan aduan": scored below the threshold, not brought back
+    by an admin, and not sent on purpose (public form, import). Needs the current
+    suggestion joined as ``ItemSuggestion``."""
+    return and_(
+        ItemSuggestion.relevance < threshold,
+        Item.kept_in_queue.is_(False),
+        Item.source_id.not_in(select(Source.id).where(Source.kind.in_(ALWAYS_MAIN))),
+    )
+
+
 def _filtered(stmt: Select[Any], flt: QueueFilter) -> Select[Any]:
     """The filter's conditions on an item and its current suggestion (joined as is)."""
     suggestion = ItemSuggestion
+    if flt.view == "low":
+        stmt = stmt.where(low_relevance(flt.relevance_threshold))
+    elif flt.view == "main":
+        # The exact complement of low_relevance, NULL-safe: an item not yet tagged is here.
+        stmt = stmt.where(
+            or_(
+                suggestion.id.is_(None),
+                suggestion.relevance.is_(None),
+                suggestion.relevance >= flt.relevance_threshold,
+                Item.kept_in_queue.is_(True),
+                Item.source_id.in_(select(Source.id).where(Source.kind.in_(ALWAYS_MAIN))),
+            )
+        )
+    if flt.needs_review is not None:
+        stmt = stmt.where(suggestion.needs_review.is_(flt.needs_review))
     if flt.source_kind is not None:
         stmt = stmt.where(
             Item.source_id.in_(select(Source.id).where(Source.kind == flt.source_kind))

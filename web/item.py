@@ -23,6 +23,7 @@ from triage.cards import (
     confirm_card,
     decide_cards,
     defer_card,
+    keep_in_main_queue,
     merge_card,
     reject_card,
 )
@@ -72,6 +73,9 @@ def item_page(item_id: int, kembali: str = "/antrean", ctx: Ctx = allow(*TRIAGE_
         "item.html",
         item=item,
         suggestion=suggestion,
+        low_relevance=suggestion is not None
+        and suggestion.relevance is not None
+        and suggestion.relevance < ctx.app.settings.relevance_threshold,
         details=(suggestion.details if suggestion else {}) or {},
         body_offset=body_offset,
         redaction=redaction,
@@ -235,6 +239,18 @@ def reject(item_id: int, ctx: Ctx = allow(*TRIAGE_ROLES)) -> Response:
 @router.post("/item/{item_id}/tunda")
 def defer(item_id: int, ctx: Ctx = allow(*TRIAGE_ROLES)) -> Response:
     return _decide_route(ctx, item_id, "tunda")
+
+
+@router.post("/item/{item_id}/antrean-utama")
+def bring_back(item_id: int, ctx: Ctx = allow(*TRIAGE_ROLES)) -> Response:
+    """One click brings a card from "kemungkinan bukan aduan" back to the main queue."""
+    try:
+        _existing_item(ctx, item_id)
+        moved = run_write(ctx, lambda: keep_in_main_queue(ctx.db, item_id, ctx.actor, now=ctx.now))
+    except TriageError as exc:
+        ctx.db.rollback()
+        return redirect(_next_in_queue(ctx), f"Gagal: {exc}", "error")
+    return redirect(_next_in_queue(ctx), f"{moved} item dikembalikan ke antrean utama.")
 
 
 @router.post("/antrean/massal")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import tzinfo
 from typing import Any
 from urllib.parse import urlencode
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from models.enums import RejectReason, SourceKind, TriageState, UserRole
 from models.user import User
 from models.web import SavedFilter
-from triage.queue_cards import CARD_ORDERS, QueueFilter, count_filtered, list_cards
+from triage.queue_cards import CARD_ORDERS, VIEWS, QueueFilter, count_filtered, list_cards
 from web.core import Ctx, PageError, allow, redirect
 from web.forms import (
     load_choices,
@@ -33,13 +34,25 @@ TRIAGE_ROLES = (UserRole.ADMIN, UserRole.OPERATOR)
 PAGE_SIZE = 25
 
 
-QUEUE_PARAMS = ("status", "sumber", "topik", "skpd", "wilayah", "yakin_min", "yakin_maks",
-                "dari", "sampai", "urut")  # fmt: skip
+QUEUE_PARAMS = ("status", "tampilan", "sumber", "topik", "skpd", "wilayah", "yakin_min",
+                "yakin_maks", "tinjau", "dari", "sampai", "urut")  # fmt: skip
 
 
-def parse_queue_filter(params: Any, tz: tzinfo) -> tuple[QueueFilter, str, list[str]]:
+def parse_queue_filter(
+    params: Any, tz: tzinfo, relevance_threshold: float = 0.5
+) -> tuple[QueueFilter, str, list[str]]:
     warnings: list[str] = []
-    flt = QueueFilter()
+    flt = QueueFilter(view="main", relevance_threshold=relevance_threshold)
+    view = params.get("tampilan") or "main"
+    if view in VIEWS:
+        flt.view = view
+    else:
+        warnings.append("tampilan antrean tidak dikenal, diabaikan")
+    review = params.get("tinjau")
+    if review in ("ya", "tidak"):
+        flt.needs_review = review == "ya"
+    elif review:
+        warnings.append("filter 'perlu ditinjau' tidak dikenal, diabaikan")
     state = params.get("status") or "pending"
     if state in ("pending", "deferred"):
         flt.state = TriageState(state)
@@ -67,7 +80,8 @@ def parse_queue_filter(params: Any, tz: tzinfo) -> tuple[QueueFilter, str, list[
 @router.get("/antrean")
 def queue_page(request: Request, ctx: Ctx = allow(*TRIAGE_ROLES)) -> Response:
     params = request.query_params
-    flt, order, warnings = parse_queue_filter(params, ctx.app.settings.tz)
+    threshold = ctx.app.settings.relevance_threshold
+    flt, order, warnings = parse_queue_filter(params, ctx.app.settings.tz, threshold)
     page = page_number(params.get("hal"))
     cards, has_more = list_cards(
         ctx.db, flt, order=order, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
@@ -88,10 +102,17 @@ def queue_page(request: Request, ctx: Ctx = allow(*TRIAGE_ROLES)) -> Response:
         orders=CARD_ORDERS,
         params=kept,
         query=urlencode(kept),
+        query_without_view=urlencode({k: v for k, v in kept.items() if k != "tampilan"}),
         back="/antrean?" + urlencode({**kept, **({"hal": str(page)} if page > 1 else {})}),
         warnings=warnings,
         pending_total=count_filtered(ctx.db, flt),
-        filtered=bool({k for k in kept if k not in ("urut",)}),
+        view_totals={
+            view: count_filtered(ctx.db, replace(flt, view=view)) for view in ("main", "low")
+        },
+        views=VIEWS,
+        view=flt.view,
+        threshold=threshold,
+        filtered=bool({k for k in kept if k not in ("urut", "tampilan")}),
         choices=load_choices(ctx.db),
         source_kinds=list(SourceKind),
         reject_reasons=list(RejectReason),

@@ -59,7 +59,13 @@ class World:
 
 
 def _suggest(
-    item: Item, topic: str, agency_id: int, region_id: int, conf: float, text: str
+    item: Item,
+    topic: str,
+    agency_id: int,
+    region_id: int,
+    conf: float,
+    text: str,
+    relevance: float = 0.9,
 ) -> None:
     start = text.find("Dishub")
     mentions = []
@@ -80,7 +86,7 @@ def _suggest(
             agency_confidence=conf,
             region_id=region_id,
             region_confidence=0.9,
-            relevance=0.9,
+            relevance=relevance,
             needs_review=conf < 0.6,
             model_version="test",
             details={"mentions": mentions, "agency_reason": "menyebut Dishub", "topic_terms": []},
@@ -172,6 +178,24 @@ def build_world(engine: Engine) -> World:
             body = f"{title}\n{text}" if title else text
             _suggest(item, topic, agencies[agency], regions["63.71"], conf, body)
             world.items[key] = item.id
+        # News that is not a complaint: it waits in "kemungkinan bukan aduan".
+        festival = Item(
+            source_id=rss.id,
+            external_id="festival",
+            content_hash="festival",
+            title="Festival Pasar Terapung meriah",
+            text="Gubernur membuka Festival Pasar Terapung di Banjarmasin, ribuan warga hadir.",
+            url="https://berita.example/festival",
+            published_at=now - timedelta(hours=20),
+        )
+        s.add(festival)
+        s.flush()
+        festival.cluster_id = festival.id
+        _suggest(
+            festival, "health", agencies["6371-dishub"], regions["63.71"], 0.93,
+            festival.text, relevance=0.02,
+        )  # fmt: skip
+        world.items["festival"] = festival.id
         # A retweet storm: three copies in one cluster.
         head = None
         for n in range(3):

@@ -20,6 +20,7 @@ from models import (
     TriageDecision,
     TriageState,
 )
+from models.base import utcnow
 from models.enums import RejectReason
 from tests.web.conftest import Clock, World, login
 
@@ -375,3 +376,80 @@ def test_confirm_and_forward_in_one_step_or_not_at_all(client: TestClient, world
         assert c is not None and c.status is ComplaintStatus.FORWARDED
         assert c.due_at is not None and c.forwarded_at is not None
         assert "6371012345670001" not in c.description  # the redacted text went out
+
+
+def test_news_that_is_not_a_complaint_waits_in_its_own_view(
+    client: TestClient, world: World
+) -> None:
+    csrf = login(client, "operator")
+    main = client.get("/antrean").text
+    assert world.items["festival"] not in _cards(main)
+    assert "7 item menunggu" in main
+    assert re.search(r'id="view-low"[^>]*>kemungkinan bukan aduan <span class="count">1<', main)
+    # Every card shows its relevance and whether it needs review.
+    assert "relevansi 90%" in main and "perlu ditinjau" in main
+    low = client.get("/antrean?tampilan=low").text
+    assert _cards(low) == [world.items["festival"]]
+    assert "relevansi 2%" in low and 'class="badge lowrel relevance"' in low
+    # The sweep's reason is preselected as "bukan aduan"; on the item page too.
+    assert re.search(r'<option value="not_complaint" selected>', low)
+    item_page = client.get(f"/item/{world.items['festival']}").text
+    assert re.search(r'<option value="not_complaint" selected>', item_page)
+    assert 'value="not_complaint" selected' not in client.get(f"/item/{world.items['lampu']}").text
+    # Filter and sort by relevance / needs-review.
+    review = _cards(client.get("/antrean?tinjau=ya").text)
+    assert world.items["jalan"] in review and world.items["lampu"] not in review
+    assert _cards(client.get("/antrean?tampilan=all&urut=relevant").text)[-1] == world.items[
+        "festival"
+    ]
+    # One click brings it back to the main queue; it stays there.
+    r = client.post(
+        f"/item/{world.items['festival']}/antrean-utama",
+        data={"csrf_token": csrf, "kembali": "/antrean?tampilan=low"},
+    )
+    assert r.headers["location"] == "/antrean?tampilan=low"
+    assert world.items["festival"] in _cards(client.get("/antrean").text)
+    assert _cards(client.get("/antrean?tampilan=low").text) == []
+    # A public-form report always enters the main queue, however low it scores.
+    with Session(world.engine) as s, s.begin():
+        form = Source.ensure(s, SourceKind.WEB_FORM, "Formulir publik")
+        s.flush()
+        item = Item(
+            source_id=form.id, external_id="f1", content_hash="f1", text="halo admin",
+            published_at=utcnow(),
+        )  # fmt: skip
+        s.add(item)
+        s.flush()
+        item.suggestions.append(
+            ItemSuggestion(
+                topic="other", topic_confidence=0.2, agency_confidence=0.1, relevance=0.01,
+                confidence=0.1, needs_review=True, model_version="t", details={},
+            )  # fmt: skip
+        )
+        form_id = item.id
+    assert form_id in _cards(client.get("/antrean").text)
+    assert form_id not in _cards(client.get("/antrean?tampilan=low").text)
+
+
+def test_a_low_relevance_sweep_is_a_training_label(client: TestClient, world: World) -> None:
+    csrf = login(client, "operator")
+    r = client.post(
+        "/antrean/massal",
+        data={
+            "csrf_token": csrf,
+            "aksi": "tolak",
+            "alasan_massal": "not_complaint",
+            "item": [str(world.items["festival"])],
+            "kembali": "/antrean?tampilan=low",
+        },
+    )
+    assert r.headers["location"] == "/antrean?tampilan=low"
+    with Session(world.engine) as s:
+        from classifier.decisions import decision_labels
+
+        decision = s.scalars(
+            select(TriageDecision).where(TriageDecision.item_id == world.items["festival"])
+        ).one()
+        assert decision.reject_reason is RejectReason.NOT_COMPLAINT
+        # The retrain flow reads it as a negative for the relevance model.
+        assert any("Festival Pasar Terapung" in t for t in decision_labels(s).negatives)

@@ -38,6 +38,7 @@ POLICY: dict[tuple[str, str], set[str] | str] = {
     ("POST", "/item/{item_id}/gabung"): STAFF,
     ("POST", "/item/{item_id}/tolak"): STAFF,
     ("POST", "/item/{item_id}/tunda"): STAFF,
+    ("POST", "/item/{item_id}/antrean-utama"): STAFF,
     ("GET", "/aduan"): {A, OP, S},
     ("GET", "/aduan/{complaint_id}"): {A, OP, S},
     ("POST", "/aduan/{complaint_id}/teruskan"): STAFF,
