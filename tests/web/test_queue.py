@@ -399,9 +399,10 @@ def test_news_that_is_not_a_complaint_waits_in_its_own_view(
     # Filter and sort by relevance / needs-review.
     review = _cards(client.get("/antrean?tinjau=ya").text)
     assert world.items["jalan"] in review and world.items["lampu"] not in review
-    assert _cards(client.get("/antrean?tampilan=all&urut=relevant").text)[-1] == world.items[
-        "festival"
-    ]
+    assert (
+        _cards(client.get("/antrean?tampilan=all&urut=relevant").text)[-1]
+        == world.items["festival"]
+    )
     # One click brings it back to the main queue; it stays there.
     r = client.post(
         f"/item/{world.items['festival']}/antrean-utama",
@@ -422,9 +423,15 @@ def test_news_that_is_not_a_complaint_waits_in_its_own_view(
         s.flush()
         item.suggestions.append(
             ItemSuggestion(
-                topic="other", topic_confidence=0.2, agency_confidence=0.1, relevance=0.01,
-                confidence=0.1, needs_review=True, model_version="t", details={},
-            )  # fmt: skip
+                topic="other",
+                topic_confidence=0.2,
+                agency_confidence=0.1,
+                relevance=0.01,
+                confidence=0.1,
+                needs_review=True,
+                model_version="t",
+                details={},
+            )
         )
         form_id = item.id
     assert form_id in _cards(client.get("/antrean").text)
