@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classifier.baseline import COMPLAINT_CUE_PATTERN
 from classifier.mentions import Gazetteer
-from collectors.errors import CollectorError
+from collectors.errors import CollectorError, RobotsDisallowed
 from collectors.pages import PageFetcher
 from models.enums import SourceKind
 from models.item import Item
@@ -31,6 +33,7 @@ class EnrichReport:
     fetched: int = 0
     skipped: int = 0
     failed: int = 0
+    robots: int = 0  # of ``failed``: the site's robots.txt said no
 
 
 def worth_fetching(text: str, gazetteer: Gazetteer) -> bool:
@@ -51,6 +54,7 @@ def enrich_items(
     now: datetime,
 ) -> EnrichReport:
     report = EnrichReport()
+    refused_by_host: Counter[str] = Counter()
     rows = session.scalars(
         select(Item)
         .join(Source)
@@ -71,6 +75,15 @@ def enrich_items(
             continue
         try:
             article = fetcher.fetch(url)
+        except RobotsDisallowed as exc:
+            # Expected on many news sites: one summary line below, not one per article.
+            log.debug("article %s skipped: %s", url, exc)
+            refused_by_host[urlsplit(url).hostname or "?"] += 1
+            item.raw = {**item.raw, "article_error": str(exc)[:500]}
+            item.enrich_state = "failed"
+            report.failed += 1
+            report.robots += 1
+            continue
         except CollectorError as exc:
             log.warning("article %s skipped: %s", url, exc)
             item.raw = {**item.raw, "article_error": str(exc)[:500]}
@@ -95,4 +108,14 @@ def enrich_items(
         item.enrich_state = "done"
         report.fetched += 1
     session.flush()
+    if refused_by_host:
+        hosts = ", ".join(f"{host} ({n})" for host, n in refused_by_host.most_common(5))
+        more = len(refused_by_host) - 5
+        log.warning(
+            "%d artikel tidak diambil karena robots.txt situsnya melarang: %s%s (teks dari feed "
+            "tetap dipakai)",
+            report.robots,
+            hosts,
+            f" dan {more} situs lain" if more > 0 else "",
+        )
     return report

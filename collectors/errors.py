@@ -79,3 +79,7 @@ def error_for_transport(exc: httpx.HTTPError, url: str) -> CollectorError:
         detail = f" ({exc})" if "batas waktu total" in str(exc) else ""
         return TransientError(f"waktu habis (timeout) menghubungi {url}{detail}")
     return TransientError(f"gagal menghubungi {url}: {exc.__class__.__name__}: {exc}")
+
+
+class RobotsDisallowed(PermanentError):
+    """The site's robots.txt does not allow fetching this page (expected, not a fault)."""

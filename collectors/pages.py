@@ -11,7 +11,7 @@ from urllib.robotparser import RobotFileParser
 import httpx
 
 from collectors.article import Article, extract_article
-from collectors.errors import CollectorError, PermanentError, TransientError
+from collectors.errors import CollectorError, PermanentError, RobotsDisallowed, TransientError
 from collectors.http import fetch_url
 
 __all__ = ["PageFetcher"]
@@ -70,7 +70,7 @@ class PageFetcher:
     def fetch(self, url: str) -> Article:
         """The extracted article at ``url``; CollectorError when it cannot be had."""
         if not self.allowed(url):
-            raise PermanentError(f"robots.txt melarang mengambil {url}")
+            raise RobotsDisallowed(f"robots.txt melarang mengambil {url}")
         delay = self.backoff
         attempt = 0
         while True:

@@ -18,7 +18,7 @@ from collectors.collect import collect_source
 from collectors.http import build_client
 from collectors.registry import COLLECTORS
 from models.base import utcnow
-from models.enums import SourceKind
+from models.enums import SourceKind, SourceRunStatus
 from models.source import Source
 from pipeline.process import (
     ENRICH_CHUNK,
@@ -89,7 +89,7 @@ def collect(source_id: int) -> dict[str, Any]:
 def fetch_articles(item_ids: list[int]) -> dict[str, int]:
     """Full text for feed entries that mention an agency or read like a complaint."""
     settings = get_settings()
-    total = {"fetched": 0, "skipped": 0, "failed": 0}
+    total = {"fetched": 0, "skipped": 0, "failed": 0, "robots": 0}
     with build_client(
         timeout=settings.http_timeout,
         user_agent=settings.user_agent,
@@ -170,9 +170,9 @@ def ingest(source_names: list[str] | None = None, kinds: list[str] | None = None
     for s in summaries:
         s.pop("new_item_ids")
         logger.info(
-            "%s: %s, fetched=%d new=%d duplicates=%d errors=%d",
+            "%s: %s, diambil=%d baru=%d duplikat=%d galat=%d",
             s["source_name"],
-            s["status"],
+            SourceRunStatus(s["status"]).label,
             s["fetched"],
             s["new"],
             s["duplicates"],
@@ -184,7 +184,7 @@ def ingest(source_names: list[str] | None = None, kinds: list[str] | None = None
             {
                 "sumber": s["source_name"],
                 "jenis": s["kind"],
-                "status": s["status"],
+                "status": SourceRunStatus(s["status"]).label,
                 "diambil": s["fetched"],
                 "baru": s["new"],
                 "duplikat": s["duplicates"],

@@ -43,6 +43,7 @@ ACTION_LABELS = {
     "deferred": "ditunda",
     "pending": "dikembalikan ke antrean",
     "kept_in_queue": "dikembalikan ke antrean utama",
+    "run_now": "dijalankan sekarang",
 }
 
 

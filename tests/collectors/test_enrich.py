@@ -90,3 +90,40 @@ def test_worth_fetching_needs_an_agency_or_complaint_cues(seeded: Engine) -> Non
     assert worth_fetching("Disdukcapil buka layanan malam", gazetteer)
     assert worth_fetching("Warga Banjarmasin mengeluh air keruh", gazetteer)
     assert not worth_fetching("Pertandingan sepak bola berakhir imbang", gazetteer)
+
+
+def test_robots_refusals_are_one_summary_line_not_one_warning_each(
+    seeded: Engine, httpserver: HTTPServer, client: httpx.Client, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /\n")
+    with Session(seeded) as session:
+        source = Source(kind=SourceKind.RSS, name="f", config={})
+        session.add(source)
+        session.flush()
+        ids = [
+            _item(
+                session,
+                source,
+                n,
+                httpserver.url_for(f"/berita/{n}"),
+                f"Dinas PUPR diminta perbaiki jalan rusak nomor {n}",
+            )
+            for n in range(12)
+        ]
+        fetcher = PageFetcher(client, user_agent="t", attempts=1)
+        with caplog.at_level(logging.INFO, logger="collectors.enrich"):
+            report = enrich_items(
+                session, ids, fetcher=fetcher, gazetteer=build_gazetteer(session), now=utcnow()
+            )
+        assert report.robots == 12 and report.failed == 12
+        warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+        assert len(warnings) == 1
+        assert "12 artikel tidak diambil karena robots.txt" in warnings[0].getMessage()
+        assert (
+            "localhost (12)" in warnings[0].getMessage()
+            or "127.0.0.1 (12)" in warnings[0].getMessage()
+        )
+        # The feed text stays; the item is still triaged.
+        assert all(session.get(Item, i).text.startswith("Dinas PUPR") for i in ids)
