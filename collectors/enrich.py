@@ -112,8 +112,8 @@ def enrich_items(
         hosts = ", ".join(f"{host} ({n})" for host, n in refused_by_host.most_common(5))
         more = len(refused_by_host) - 5
         log.warning(
-            "%d artikel tidak diambil karena robots.txt situsnya melarang: %s%s (teks dari feed "
-            "tetap dipakai)",
+            "%d artikel tidak diambil: robots.txt situsnya melarang atau tidak terbaca: %s%s "
+            "(teks feed tetap dipakai)",
             report.robots,
             hosts,
             f" dan {more} situs lain" if more > 0 else "",

@@ -120,7 +120,7 @@ def test_robots_refusals_are_one_summary_line_not_one_warning_each(
         assert report.robots == 12 and report.failed == 12
         warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
         assert len(warnings) == 1
-        assert "12 artikel tidak diambil karena robots.txt" in warnings[0].getMessage()
+        assert "12 artikel tidak diambil: robots.txt" in warnings[0].getMessage()
         assert (
             "localhost (12)" in warnings[0].getMessage()
             or "127.0.0.1 (12)" in warnings[0].getMessage()
