@@ -72,11 +72,13 @@ def load_bundle(path: Path) -> tuple[ModelBundle, str]:
 def promote(
     registry: ModelRegistry, version: str, *, holdout: TrainingSet, force: bool = False
 ) -> PromotionResult:
-    candidate = summary(evaluate_bundle(registry.load(version), holdout))
+    """Activate ``version`` if it is not worse than the active model on the holdout (for a
+    model trained on everything, the figures of its gate candidate stand for it)."""
+    candidate = _gate_figures(registry, version, holdout)
     active_version = registry.active_version()
     active = None
     if active_version is not None and active_version != version:
-        active = summary(evaluate_bundle(registry.load(active_version), holdout))
+        active = _gate_figures(registry, active_version, holdout)
     ok, reason = (
         (True, "belum ada model aktif") if active is None else is_not_worse(candidate, active)
     )
@@ -84,8 +86,20 @@ def promote(
         ok, reason = True, f"dipaksa (--force): {reason}"
     if ok:
         registry.set_active(version)
-    registry.update_metrics(version, "holdout", candidate)
+    if not registry.metadata(version).get("trained_on_holdout"):
+        registry.update_metrics(version, "holdout", candidate)
     return PromotionResult(promoted=ok, reason=reason, candidate=candidate, active=active)
+
+
+def _gate_figures(registry: ModelRegistry, version: str, holdout: TrainingSet) -> dict[str, Any]:
+    """What a version stands for on the holdout. A model trained on everything (holdout
+    included) is represented by the figures its gate candidate got there — its own score
+    would be inflated; any other model is simply scored."""
+    meta = registry.metadata(version)
+    gate = (meta.get("metrics") or {}).get("gate")
+    if meta.get("trained_on_holdout") and gate:
+        return dict(gate)
+    return summary(evaluate_bundle(registry.load(version), holdout))
 
 
 def train_and_register(
@@ -97,30 +111,70 @@ def train_and_register(
     activate: bool = True,
     kind: str = "trained",
 ) -> TrainOutcome:
-    """Train on ``data`` (less a fixed holdout, created on first use), register, and
-    promote through the gate when ``activate``."""
+    """Gate a candidate on the fixed holdout, then train the promoted model on everything.
+
+    1. The holdout (the newest ``holdout_fraction`` of rows, fixed on first use in the
+       registry) is set aside; a candidate is trained on the rest and scored on it.
+    2. The gate compares that score with the active model's (``_gate_figures``).
+    3. Passed (or ``activate=False``): the registered model is trained on *all* rows,
+       holdout included — the newest complaints are exactly what it must know. Its
+       metadata keeps the gate figures, the rows the candidate saw and the rows it saw.
+       Refused: the candidate's figures are recorded on a version that is not activated.
+    """
+    negatives = extra_negatives or []
     holdout: TrainingSet | None = None
+    train_part = data
     if registry.holdout_path.is_file():
         holdout = read_holdout(registry.holdout_path)
         held = set(holdout.texts)
-        data = data.subset(i for i, t in enumerate(data.texts) if t not in held)
-    elif holdout_fraction > 0:
-        data, holdout = split_holdout(data, holdout_fraction)
+        train_part = data.subset(i for i, t in enumerate(data.texts) if t not in held)
+    elif holdout_fraction > 0 and len(data) >= 20:
+        train_part, holdout = split_holdout(data, holdout_fraction)
         write_holdout(holdout, registry.holdout_path)
-    bundle = train_bundle(data, extra_negatives=extra_negatives or [])
-    metrics = summary(evaluate_bundle(bundle, holdout)) if holdout else None
+    if holdout is None:
+        bundle = train_bundle(data, extra_negatives=negatives)
+        version = registry.save(
+            bundle, kind=kind, data_digest=data.digest(), n_rows=len(data),
+            extra={"trained_on_holdout": False},
+        )  # fmt: skip
+        if activate:
+            registry.set_active(version)
+        return TrainOutcome(version=version, trained_rows=len(data), metrics=None, promotion=None)
+    candidate = train_bundle(train_part, extra_negatives=negatives)
+    gate = summary(evaluate_bundle(candidate, holdout))
+    active_version = registry.active_version()
+    active = _gate_figures(registry, active_version, holdout) if active_version else None
+    ok, reason = (True, "belum ada model aktif") if active is None else is_not_worse(gate, active)
+    promotion = PromotionResult(promoted=ok, reason=reason, candidate=gate, active=active)
+    # The final model: everything the deployment knows (the holdout rows are in ``data``
+    # unless they came from an earlier training set; then they are added back).
+    everything = data
+    known = set(data.texts)
+    missing = [i for i, t in enumerate(holdout.texts) if t not in known]
+    if missing:
+        everything = TrainingSet()
+        everything.extend(data)
+        everything.extend(holdout.subset(missing))
+    final = train_bundle(everything, extra_negatives=negatives) if ok or not activate else candidate
+    trained = everything if final is not candidate else train_part
     version = registry.save(
-        bundle,
+        final,
         kind=kind,
-        data_digest=data.digest(),
-        n_rows=len(data),
-        metrics={"holdout": metrics} if metrics else {},
+        data_digest=trained.digest(),
+        n_rows=len(trained),
+        metrics={"gate": gate, "holdout": gate},
+        extra={
+            "trained_on_holdout": final is not candidate,
+            "gate_rows": len(train_part),
+            "holdout_rows": len(holdout),
+            "gate_reason": reason,
+        },
     )
-    promotion = None
-    if activate and holdout is not None:
-        promotion = promote(registry, version, holdout=holdout)
-    elif activate:
+    if activate and ok:
         registry.set_active(version)
     return TrainOutcome(
-        version=version, trained_rows=len(data), metrics=metrics, promotion=promotion
+        version=version,
+        trained_rows=len(trained),
+        metrics=gate,
+        promotion=promotion if activate else None,
     )

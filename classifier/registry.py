@@ -126,6 +126,13 @@ class ModelRegistry:
                 found.append(json.loads(meta.read_text(encoding="utf-8")))
         return found
 
+    def metadata(self, version: str) -> dict[str, Any]:
+        meta_path = self.versions_dir / version / "metadata.json"
+        if not meta_path.is_file():
+            raise KeyError(f"versi model tidak ada: {version}")
+        data: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
+        return data
+
     def active_version(self) -> str | None:
         pointer = self.root / "ACTIVE"
         if not pointer.is_file():
@@ -149,6 +156,7 @@ class ModelRegistry:
         n_rows: int,
         metrics: dict[str, Any] | None = None,
         version: str | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> str:
         now = datetime.now(UTC)
         version = version or f"{now:%Y%m%d-%H%M%S}-{data_digest[:8]}"
@@ -167,6 +175,7 @@ class ModelRegistry:
             "training_data_sha256": data_digest,
             "training_rows": n_rows,
             "metrics": metrics or {},
+            **(extra or {}),
             "agency_functions": bundle.agency_functions,
             "topics": [str(c) for c in bundle.topic.classes_],
             "agencies": [str(c) for c in bundle.agency.classes_] if bundle.agency else [],

@@ -43,6 +43,9 @@ class TrainingSet:
     topics: list[str] = field(default_factory=list)
     agencies: list[str | None] = field(default_factory=list)
     dates: list[str] = field(default_factory=list)
+    #: Per-row training weight (empty: every row 1.0). Admins' decisions from this region
+    #: weigh more than the written seed examples and another city's history.
+    weights: list[float] = field(default_factory=list)
     skipped: int = 0
 
     def __len__(self) -> int:
@@ -61,13 +64,32 @@ class TrainingSet:
             topics=[self.topics[i] for i in idx],
             agencies=[self.agencies[i] for i in idx],
             dates=[self.dates[i] for i in idx] if self.dates else [],
+            weights=[self.weights[i] for i in idx] if self.weights else [],
         )
 
-    def extend(self, other: TrainingSet) -> None:
+    def extend(self, other: TrainingSet, *, weight: float | None = None) -> None:
+        """Append ``other``'s rows; ``weight`` sets their training weight (else theirs)."""
+        n_self, n_other = len(self.texts), len(other.texts)
+        if weight is not None or self.weights or other.weights:
+            mine = self.weights or [1.0] * n_self
+            theirs = [weight] * n_other if weight is not None else other.weights or [1.0] * n_other
+            self.weights = mine + theirs
+        self.dates = (self.dates or [""] * n_self) + (other.dates or [""] * n_other)
         self.texts += other.texts
         self.topics += other.topics
         self.agencies += other.agencies
-        self.dates += other.dates if self.dates else []
+
+    def row_weights(self) -> list[float] | None:
+        return list(self.weights) if self.weights else None
+
+    def newest_last(self) -> tuple[TrainingSet, bool]:
+        """The rows oldest first, and whether enough of them carry a date (half or more)
+        for the confidence to be calibrated on the newest rows."""
+        dated = sum(1 for d in self.dates if d) if self.dates else 0
+        if dated * 2 < len(self):
+            return self, False
+        order = sorted(range(len(self)), key=lambda i: (self.dates[i] or "", i))
+        return self.subset(order), True
 
 
 def load_training_csv(
@@ -146,12 +168,19 @@ def train_bundle(
 ) -> ModelBundle:
     agency_map = agency_map or load_agency_map()
     min_df = 1 if len(data) < 2000 else 2  # small seed sets: every word counts
-    topic = build_pipeline(min_df=min_df).fit(data.texts, data.topics)
+    data, dated = data.newest_last()
+    calibration = "newest" if dated else "random"
+    weights = data.row_weights()
+    topic = build_pipeline(min_df=min_df, calibration=calibration).fit(
+        data.texts, data.topics, model__sample_weight=weights
+    )
     labelled = [i for i, a in enumerate(data.agencies) if a]
     agency = None
     if labelled and len({data.agencies[i] for i in labelled}) > 1:
-        agency = build_pipeline(min_df=min_df).fit(
-            [data.texts[i] for i in labelled], [data.agencies[i] for i in labelled]
+        agency = build_pipeline(min_df=min_df, calibration=calibration).fit(
+            [data.texts[i] for i in labelled],
+            [data.agencies[i] for i in labelled],
+            model__sample_weight=[weights[i] for i in labelled] if weights else None,
         )
     rng = random.Random(seed)  # noqa: S311  sampling, not security
     negatives = [*relevance_negatives(), *extra_negatives]

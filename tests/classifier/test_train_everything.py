@@ -1,0 +1,93 @@
+"""The promoted model is trained on everything (holdout included) after a candidate
+passed the gate; the gate compares like with like; confidence is calibrated on the
+newest rows; decisions can weigh more than other rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from classifier.lifecycle import promote, read_holdout, train_and_register
+from classifier.model import TemperatureScaledSVC, _fit_temperature, build_pipeline
+from classifier.registry import ModelRegistry
+from classifier.train import TrainingSet, load_training_csv, train_bundle
+from tests.conftest import write_surabaya_sample
+
+
+@pytest.fixture(scope="module")
+def small_csv(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Path:
+    """1,500 rows of the shared Surabaya data, enough for a real but quick model."""
+    return write_surabaya_sample(tmp_path_factory.mktemp("data") / "kecil.csv", every=7)
+
+
+def test_the_promoted_model_has_seen_the_holdout_and_keeps_the_gate_figures(
+    tmp_path: Path, small_csv: Path
+) -> None:
+    data = load_training_csv(small_csv)
+    registry = ModelRegistry(tmp_path / "models")
+    outcome = train_and_register(registry, data)
+    holdout = read_holdout(registry.holdout_path)
+    assert outcome.promotion is not None and outcome.promotion.promoted
+    meta = registry.metadata(outcome.version)
+    assert meta["trained_on_holdout"] is True
+    assert meta["training_rows"] == len(data) == outcome.trained_rows
+    assert meta["gate_rows"] == len(data) - len(holdout) and meta["holdout_rows"] == len(holdout)
+    assert meta["metrics"]["gate"]["topic"]["accuracy"] > 0.4
+    # The newest rows are in the final model: it now knows the holdout better than the
+    # gate candidate did (which never saw them).
+    final = registry.load(outcome.version)
+    seen = final.topic.score(holdout.texts, holdout.topics)
+    assert seen > meta["metrics"]["gate"]["topic"]["accuracy"] + 0.05
+    # A second training on the same data is judged by its candidate's figures against
+    # the active model's gate figures (not against its inflated own score): it passes.
+    again = train_and_register(registry, data)
+    assert again.promotion is not None and again.promotion.promoted, again.promotion.reason
+    # A model trained on a third of the rows is refused and not activated.
+    small = data.subset(range(0, len(data), 3))
+    weak = train_and_register(registry, small)
+    assert weak.promotion is not None and not weak.promotion.promoted
+    assert registry.active_version() == again.version
+    assert registry.metadata(weak.version)["trained_on_holdout"] is False
+    # Promoting by hand uses the same like-with-like figures.
+    assert not promote(registry, weak.version, holdout=holdout).promoted
+
+
+def test_confidence_is_calibrated_on_the_newest_rows() -> None:
+    rng = np.random.default_rng(0)
+    n = 200
+    X = rng.normal(size=(n, 5))
+    y = np.where(X[:, 0] > 0, "a", "b")
+    y[-40:] = np.where(X[-40:, 1] > 0, "a", "b")  # the newest fifth follows another rule
+    model = TemperatureScaledSVC(calibration="newest").fit(X, y)
+    from sklearn.svm import LinearSVC
+
+    probe = LinearSVC(C=0.5).fit(X[:160], y[:160])
+    assert model.temperature_ == _fit_temperature(probe, X[160:], y[160:])
+    random_slice = TemperatureScaledSVC(calibration="random").fit(X, y)
+    assert random_slice.temperature_ != model.temperature_
+
+
+def test_train_bundle_orders_by_date_and_uses_row_weights(small_csv: Path) -> None:
+    data = load_training_csv(small_csv)
+    assert data.newest_last()[1]  # the Surabaya rows carry dates
+    model = train_bundle(data).topic.named_steps["model"]
+    assert model.calibration == "newest"
+    # Weights: a label the heavy rows carry wins over the light rows' label.
+    mixed = TrainingSet()
+    light = TrainingSet(
+        texts=[f"lampu jalan padam blok {n}" for n in range(30)], topics=["energi"] * 30,
+        agencies=[None] * 30,
+    )  # fmt: skip
+    heavy = TrainingSet(
+        texts=[f"lampu jalan padam gang {n}" for n in range(30)], topics=["infra"] * 30,
+        agencies=[None] * 30,
+    )  # fmt: skip
+    mixed.extend(light, weight=1.0)
+    mixed.extend(heavy, weight=5.0)
+    assert mixed.weights == [1.0] * 30 + [5.0] * 30 and len(mixed.dates) == 60
+    pipe = build_pipeline(min_df=1).fit(
+        mixed.texts, mixed.topics, model__sample_weight=mixed.row_weights()
+    )
+    assert pipe.predict(["lampu jalan padam"])[0] == "infra"
