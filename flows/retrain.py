@@ -11,6 +11,7 @@ from aduan.db import session_scope
 from aduan.settings import get_settings
 from classifier.decisions import decision_labels
 from classifier.lifecycle import train_and_register
+from classifier.mix import training_mix
 from classifier.registry import ModelRegistry
 from classifier.train import TrainingSet, load_training_csv
 
@@ -19,10 +20,11 @@ __all__ = ["retrain"]
 
 @task(name="load-training-data")
 def load_data(base_data: str | None) -> tuple[TrainingSet, list[str], int]:
-    data = load_training_csv(Path(base_data)) if base_data else TrainingSet()
+    """The seed examples, the optional history and every admin decision (weighted)."""
+    history = load_training_csv(Path(base_data)) if base_data else None
     with session_scope() as session:
         decisions = decision_labels(session)
-    data.extend(decisions.labelled)
+    data = training_mix(decisions.labelled, history=history)
     return data, decisions.negatives, len(decisions.labelled)
 
 
@@ -41,8 +43,9 @@ def train(data: TrainingSet, negatives: list[str]) -> dict[str, Any]:
 
 @flow(name="retrain")
 def retrain(base_data: str | None = None, min_decisions: int = 20) -> dict[str, Any]:
-    """Retrain on ``base_data`` (a labelled CSV, e.g. the SP4N-LAPOR! history) plus every
-    admin decision; the new version is activated only if the gate lets it through."""
+    """Retrain on the seed examples, ``base_data`` (a labelled CSV, e.g. the SP4N-LAPOR!
+    history) and every admin decision (weighted higher); the new version is activated
+    only if the gate lets it through, and is then trained on everything."""
     logger = get_run_logger()
     data, negatives, n_decisions = load_data(base_data)
     if n_decisions < min_decisions and not base_data:

@@ -49,3 +49,9 @@ def test_retrain_uses_decisions_and_activates_through_the_gate(
     registry = ModelRegistry(get_settings().resolved_model_dir)
     assert registry.active_version() == result["version"]
     assert result["metrics"]["topic"]["accuracy"] > 0.5
+    # The seed examples, the history and the decisions: the final model saw them all.
+    from classifier.mix import seed_set
+
+    meta = registry.metadata(result["version"])
+    assert meta["trained_on_holdout"] is True
+    assert meta["training_rows"] >= len(seed_set()) + 25 + 1000
