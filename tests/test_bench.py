@@ -29,3 +29,29 @@ def test_reports_benchmark_runs_on_a_small_database(tmp_path) -> None:  # type: 
     assert finished["topic table"] > 0 and finished["follow-up table (SKPD)"] > 0
     assert result["aduan report --format xlsx (process)"]["seconds"] > 0
     assert (tmp_path / "r.xlsx").exists()
+
+
+def test_new_region_benchmark_learns_from_decisions_through_the_gate(shared_dir) -> None:  # type: ignore[no-untyped-def]
+    from bench.classifier_quality import DATA, time_split
+    from bench.new_region import simulate
+    from classifier.mix import as_functions
+    from classifier.train import load_training_csv
+
+    pool, test = time_split(load_training_csv(DATA))
+    pool = as_functions(pool.subset(range(0, len(pool), 10)))
+    test = as_functions(test.subset(range(0, len(test), 10)))
+    pool.dates = [f"2026-12-01T00:00:{n % 60:02d}" for n in range(len(pool))]
+    curve = simulate(pool, test, strategy="uncertainty", step=150, rounds=2, weight=3.0)
+    assert [p["decisions"] for p in curve] == [0, 150, 300]
+    assert curve[-1]["topic"] > curve[0]["topic"]  # decisions teach the region's words
+
+
+def test_quality_benchmark_scores_the_plain_baseline_on_the_same_rows(shared_dir) -> None:  # type: ignore[no-untyped-def]
+    from bench.classifier_quality import DATA, baseline_scores, time_split
+    from classifier.train import load_training_csv
+
+    train, test = time_split(load_training_csv(DATA))
+    scores = baseline_scores(
+        train.subset(range(0, len(train), 5)), test.subset(range(0, len(test), 5))
+    )
+    assert 0.5 < scores["topic"]["accuracy"] <= 1 and 0.3 < scores["agency"]["accuracy"] <= 1
