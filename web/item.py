@@ -79,6 +79,8 @@ def item_page(item_id: int, kembali: str = "/antrean", ctx: Ctx = allow(*TRIAGE_
         details=(suggestion.details if suggestion else {}) or {},
         body_offset=body_offset,
         redaction=redaction,
+        # What will be hidden, in the title and in the text (both are redacted).
+        hidden=[*(redact(item.title).found if item.title else ()), *redaction.found],
         redaction_labels=REDACTION_LABELS,
         members=members,
         cluster_size=cluster_size,

@@ -460,3 +460,13 @@ def test_a_low_relevance_sweep_is_a_training_label(client: TestClient, world: Wo
         assert decision.reject_reason is RejectReason.NOT_COMPLAINT
         # The retrain flow reads it as a negative for the relevance model.
         assert any("Festival Pasar Terapung" in t for t in decision_labels(s).negatives)
+
+
+def test_the_preview_lists_personal_data_of_the_title_too(client: TestClient, world: World) -> None:
+    with Session(world.engine) as s, s.begin():
+        s.get(Item, world.items["lampu"]).title = "Lampu mati, hubungi saya 0813-4949-1111"
+    login(client, "operator")
+    page = client.get(f"/item/{world.items['lampu']}").text
+    preview = page.split('id="redaction-preview"', 1)[1].split("</div>", 1)[0]
+    assert "<del>0813-4949-1111</del>" in preview
+    assert 'value="Lampu mati, hubungi saya [nomor telepon disamarkan]"' in page
