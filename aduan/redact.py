@@ -72,9 +72,13 @@ def _phones(text: str) -> list[tuple[int, int]]:
 def find_personal_data(text: str) -> list[Redaction]:
     """Spans of personal data in ``text``, in order, none overlapping."""
     spans: list[tuple[str, int, int]] = []
-    spans += [("email", m.start(), m.end()) for m in _EMAIL.finditer(text)]
-    spans += [("nik", m.start(), m.end()) for m in _NIK.finditer(text) if _digits(m.group()) == 16]
-    spans += [("phone", s, e) for s, e in _phones(text)]
+    if "@" in text:
+        spans += [("email", m.start(), m.end()) for m in _EMAIL.finditer(text)]
+    if _LONG_NUMBER.search(text):  # a NIK and a phone number both need a long digit run
+        spans += [
+            ("nik", m.start(), m.end()) for m in _NIK.finditer(text) if _digits(m.group()) == 16
+        ]
+        spans += [("phone", s, e) for s, e in _phones(text)]
     found: list[Redaction] = []
     taken: list[tuple[int, int]] = []
     for kind, start, end in spans:  # e-mail first, then NIK, then phone wins the overlap

@@ -51,21 +51,38 @@ def simulate(
     rng = random.Random(seed)
     with tempfile.TemporaryDirectory() as tmp:
         registry = ModelRegistry(Path(tmp))
-        bootstrap = train_bundle(seed_set())
+        seeds = seed_set()
+        bootstrap = train_bundle(seeds)
+        registry.set_active(
+            registry.save(
+                bootstrap,
+                kind="bootstrap",
+                data_digest=seeds.digest(),
+                n_rows=len(seeds),
+                extra={"newest_row": ""},
+            )
+        )
         curve = [{"decisions": 0, **score(bootstrap, test), "promoted": True}]
         current = bootstrap
         decided: list[int] = []
+        decided_at: dict[int, str] = {}
         rest = list(range(len(pool)))
-        for _ in range(rounds):
+        for round_no in range(rounds):
             if strategy == "uncertainty":
                 proba = current.topic.predict_proba([pool.texts[i] for i in rest])
                 pick = [rest[i] for i in np.argsort(proba.max(axis=1), kind="stable")[:step]]
             else:
                 pick = rng.sample(rest, step)
             decided += pick
+            # Each decision carries the time it was taken (batch by batch), as in
+            # triage_decisions: the gate's "newest rows" are the newest decisions.
+            day = f"2026-12-{1 + round_no:02d}"
+            decided_at.update({i: f"{day}T{k // 60:02d}:{k % 60:02d}" for k, i in enumerate(pick)})
             chosen = set(pick)
             rest = [i for i in rest if i not in chosen]
-            mix = training_mix(pool.subset(decided), decision_weight=weight)
+            decisions = pool.subset(decided)
+            decisions.dates = [decided_at[i] for i in decided]
+            mix = training_mix(decisions, decision_weight=weight)
             outcome = train_and_register(registry, mix)
             promoted = bool(outcome.promotion is None or outcome.promotion.promoted)
             if promoted:
@@ -79,9 +96,6 @@ def run(step: int, rounds: int, weight: float) -> dict[str, Any]:
     data = load_training_csv(DATA)
     pool, test = time_split(data)
     pool, test = as_functions(pool), as_functions(test)
-    # Decisions carry the time they were taken: the simulated admins decide "now".
-    pool.dates = [f"2026-12-01T{n // 3600 % 24:02d}:{n // 60 % 60:02d}:{n % 60:02d}"
-                  for n in range(len(pool))]  # fmt: skip
     started = time.perf_counter()
     everything = train_bundle(training_mix(pool, decision_weight=1.0))
     reference = score(everything, test)

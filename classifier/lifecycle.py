@@ -102,6 +102,14 @@ def _gate_figures(registry: ModelRegistry, version: str, holdout: TrainingSet) -
     return summary(evaluate_bundle(registry.load(version), holdout))
 
 
+#: Fewer unseen rows than this cannot tell two models apart: the active one stays.
+MIN_GATE_ROWS = 30
+
+
+def _newest(data: TrainingSet) -> str:
+    return max((d for d in data.dates if d), default="") if data.dates else ""
+
+
 def train_and_register(
     registry: ModelRegistry,
     data: TrainingSet,
@@ -111,62 +119,76 @@ def train_and_register(
     activate: bool = True,
     kind: str = "trained",
 ) -> TrainOutcome:
-    """Gate a candidate on the fixed holdout, then train the promoted model on everything.
+    """Gate a candidate by rolling time origin, then train the promoted model on everything.
 
-    1. The holdout (the newest ``holdout_fraction`` of rows, fixed on first use in the
-       registry) is set aside; a candidate is trained on the rest and scored on it.
-    2. The gate compares that score with the active model's (``_gate_figures``).
-    3. Passed (or ``activate=False``): the registered model is trained on *all* rows,
-       holdout included — the newest complaints are exactly what it must know. Its
-       metadata keeps the gate figures, the rows the candidate saw and the rows it saw.
-       Refused: the candidate's figures are recorded on a version that is not activated.
+    1. The newest ``holdout_fraction`` of the rows (by date; undated rows such as the seed
+       examples count as oldest) is held out; a candidate is trained on the rest.
+    2. The gate scores the candidate and the active model on the held-out rows *newer
+       than anything the active model was trained on* (its ``newest_row``), so neither
+       has seen them: like with like, on the newest data, every time. With fewer than
+       ``MIN_GATE_ROWS`` such rows there is nothing new to judge by and the active model
+       stays (unless there is none).
+    3. Passed (or ``activate=False``): the registered model is trained on *all* rows —
+       the newest complaints are exactly what it must know. Its metadata keeps the gate
+       figures (candidate and active on the same rows), how many rows were compared, the
+       rows the candidate saw, the rows it saw and the newest row's date. Refused: the
+       candidate is registered, not activated. The held-out rows are written to
+       ``holdout.csv`` for ``aduan classifier evaluate``/``promote``.
     """
     negatives = extra_negatives or []
-    holdout: TrainingSet | None = None
-    train_part = data
-    if registry.holdout_path.is_file():
-        holdout = read_holdout(registry.holdout_path)
-        held = set(holdout.texts)
-        train_part = data.subset(i for i, t in enumerate(data.texts) if t not in held)
-    elif holdout_fraction > 0 and len(data) >= 20:
-        train_part, holdout = split_holdout(data, holdout_fraction)
-        write_holdout(holdout, registry.holdout_path)
-    if holdout is None:
+    order = sorted(range(len(data)), key=lambda i: (data.dates[i] if data.dates else "", i))
+    n_hold = round(holdout_fraction * len(order)) if len(data) >= 20 else 0
+    if n_hold == 0:
         bundle = train_bundle(data, extra_negatives=negatives)
         version = registry.save(
-            bundle, kind=kind, data_digest=data.digest(), n_rows=len(data),
-            extra={"trained_on_holdout": False},
-        )  # fmt: skip
+            bundle,
+            kind=kind,
+            data_digest=data.digest(),
+            n_rows=len(data),
+            extra={"trained_on_holdout": False, "newest_row": _newest(data)},
+        )
         if activate:
             registry.set_active(version)
         return TrainOutcome(version=version, trained_rows=len(data), metrics=None, promotion=None)
+    train_part, holdout = data.subset(order[:-n_hold]), data.subset(order[-n_hold:])
+    write_holdout(holdout, registry.holdout_path)
     candidate = train_bundle(train_part, extra_negatives=negatives)
-    gate = summary(evaluate_bundle(candidate, holdout))
     active_version = registry.active_version()
-    active = _gate_figures(registry, active_version, holdout) if active_version else None
-    ok, reason = (True, "belum ada model aktif") if active is None else is_not_worse(gate, active)
+    compared = holdout
+    active: dict[str, Any] | None = None
+    if active_version is not None:
+        seen_until = str(registry.metadata(active_version).get("newest_row") or "")
+        unseen = [i for i, d in enumerate(holdout.dates or []) if d and d > seen_until]
+        compared = holdout.subset(unseen)
+    gate = summary(evaluate_bundle(candidate, compared)) if len(compared) else {"n": 0}
+    if active_version is None:
+        ok, reason = True, "belum ada model aktif"
+    elif len(compared) < MIN_GATE_ROWS:
+        ok, reason = (
+            False,
+            (
+                f"hanya {len(compared)} baris baru yang belum dilihat model aktif "
+                f"(perlu {MIN_GATE_ROWS}): model aktif dipertahankan"
+            ),
+        )
+    else:
+        active = summary(evaluate_bundle(registry.load(active_version), compared))
+        ok, reason = is_not_worse(gate, active)
     promotion = PromotionResult(promoted=ok, reason=reason, candidate=gate, active=active)
-    # The final model: everything the deployment knows (the holdout rows are in ``data``
-    # unless they came from an earlier training set; then they are added back).
-    everything = data
-    known = set(data.texts)
-    missing = [i for i, t in enumerate(holdout.texts) if t not in known]
-    if missing:
-        everything = TrainingSet()
-        everything.extend(data)
-        everything.extend(holdout.subset(missing))
-    final = train_bundle(everything, extra_negatives=negatives) if ok or not activate else candidate
-    trained = everything if final is not candidate else train_part
+    final = train_bundle(data, extra_negatives=negatives) if ok or not activate else candidate
+    trained = data if final is not candidate else train_part
     version = registry.save(
         final,
         kind=kind,
         data_digest=trained.digest(),
         n_rows=len(trained),
-        metrics={"gate": gate, "holdout": gate},
+        metrics={"gate": gate, "gate_active": active or {}, "holdout": gate},
         extra={
             "trained_on_holdout": final is not candidate,
+            "newest_row": _newest(trained),
             "gate_rows": len(train_part),
             "holdout_rows": len(holdout),
+            "gate_compared_rows": len(compared),
             "gate_reason": reason,
         },
     )

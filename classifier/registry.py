@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+import math
 import platform
 import shutil
 import zipfile
@@ -219,12 +220,22 @@ class ModelRegistry:
 
 
 def is_not_worse(candidate: dict[str, Any], active: dict[str, Any]) -> tuple[bool, str]:
-    """Both tasks' accuracy and macro-F1 at least the active model's, less the tolerance."""
+    """Both tasks' accuracy and macro-F1 at least the active model's, less a tolerance
+    that allows for the noise of the rows compared: the larger of PROMOTION_TOLERANCE and
+    one standard error of the active model's accuracy on ``n`` rows (twice that for
+    macro-F1, which moves more). On 200 rows a 0.01 dip is noise; on 2,000 it is not."""
+    n = int(active.get("n") or candidate.get("n") or 0)
     for task in ("topic", "agency"):
         if task not in candidate or task not in active:
             continue
-        for metric in ("accuracy", "macro_f1"):
+        p = float(active[task]["accuracy"])
+        se = math.sqrt(max(p * (1 - p), 0.0) / n) if n else 0.0
+        for metric, factor in (("accuracy", 1.0), ("macro_f1", 2.0)):
             new, old = candidate[task][metric], active[task][metric]
-            if new < old - PROMOTION_TOLERANCE:
-                return False, f"{task} {metric} turun: {new:.4f} < {old:.4f}"
+            tolerance = max(PROMOTION_TOLERANCE, factor * se)
+            if new < old - tolerance:
+                return (
+                    False,
+                    f"{task} {metric} turun: {new:.4f} < {old:.4f} (toleransi {tolerance:.3f})",
+                )
     return True, "tidak lebih buruk dari model aktif"

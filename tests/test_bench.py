@@ -40,7 +40,6 @@ def test_new_region_benchmark_learns_from_decisions_through_the_gate(shared_dir)
     pool, test = time_split(load_training_csv(DATA))
     pool = as_functions(pool.subset(range(0, len(pool), 10)))
     test = as_functions(test.subset(range(0, len(test), 10)))
-    pool.dates = [f"2026-12-01T00:00:{n % 60:02d}" for n in range(len(pool))]
     curve = simulate(pool, test, strategy="uncertainty", step=150, rounds=2, weight=3.0)
     assert [p["decisions"] for p in curve] == [0, 150, 300]
     assert curve[-1]["topic"] > curve[0]["topic"]  # decisions teach the region's words
