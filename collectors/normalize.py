@@ -10,10 +10,14 @@ import time
 import unicodedata
 import warnings
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import yaml
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
+from courlan.clean import TRACKERS_RE
 
 __all__ = [
     "canonical_url",
@@ -25,34 +29,52 @@ __all__ = [
     "struct_time_to_utc",
 ]
 
-TRACKING_PARAMS = frozenset(
-    {
-        "fbclid",
-        "gclid",
-        "dclid",
-        "msclkid",
-        "yclid",
-        "igshid",
-        "mc_cid",
-        "mc_eid",
-        "ref",
-        "ref_src",
-        "ref_url",
-        "src",
-        "cmpid",
-        "spm",
-        "_ga",
-        "s",
-        "t",
-    }
-)
-TRACKING_PREFIXES = ("utm_", "at_", "pk_", "__twitter")
+#: Tracking parameters beyond courlan's maintained rule set (``TRACKERS_RE``: utm_*,
+#: fbclid, gclid, *_source, *_medium, *_campaign, ref, mc_*, _ga, ...).
+EXTRA_TRACKERS = frozenset({"cmpid", "spm", "__twitter_impression", "ito", "amp_js_v"})
+SITES_FILE = Path(__file__).resolve().parent / "data" / "sites.yaml"
 _WS = re.compile(r"\s+")
 _BLOCK_TAGS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "tr", "blockquote")
 
 
+@lru_cache(maxsize=1)
+def _url_rules() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """Per-site query rules of sites.yaml: ``url_keep`` (never stripped there, even if it
+    looks like tracking) and ``url_strip`` (stripped there, e.g. ``page`` where
+    ``?page=all`` is the same article on one page)."""
+    data = yaml.safe_load(SITES_FILE.read_text(encoding="utf-8")) or {}
+    return {
+        domain: (
+            frozenset(k.lower() for k in rule.get("url_keep", [])),
+            frozenset(k.lower() for k in rule.get("url_strip", [])),
+        )
+        for domain, rule in (data.get("sites") or {}).items()
+        if rule and ("url_keep" in rule or "url_strip" in rule)
+    }
+
+
+def _site_rule(host: str) -> tuple[frozenset[str], frozenset[str]]:
+    rules = _url_rules()
+    parts = host.split(".")
+    for i in range(len(parts) - 1):  # "regional.kompas.com" -> "kompas.com"
+        rule = rules.get(".".join(parts[i:]))
+        if rule is not None:
+            return rule
+    return frozenset(), frozenset()
+
+
+def _is_tracker(key: str, keep: frozenset[str], strip: frozenset[str]) -> bool:
+    key = key.lower()
+    if key in keep:
+        return False
+    return key in strip or key in EXTRA_TRACKERS or bool(TRACKERS_RE.search(key))
+
+
 def canonical_url(url: str | None) -> str | None:
-    """Lower-case scheme and host, no fragment, no tracking parameters, no default port."""
+    """Lower-case scheme and host, no fragment, no default port, no tracking parameters
+    (courlan's maintained rules plus per-site rules in sites.yaml), the remaining query
+    parameters sorted. Parameters that name content — ``id``, ``p``, ``v``, ``s``, ``t``,
+    ``page`` — stay, so different pages never merge (bench/url_canonical.py)."""
     if not url:
         return None
     url = url.strip()
@@ -65,11 +87,12 @@ def canonical_url(url: str | None) -> str | None:
         or (parts.scheme == "https" and parts.port == 443)
     ):
         host = f"{host}:{parts.port}"
-    query = [
+    keep, strip = _site_rule(parts.hostname or "")
+    query = sorted(
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(TRACKING_PREFIXES)
-    ]
+        if not _is_tracker(k, keep, strip)
+    )
     path = parts.path or "/"
     return urlunsplit((parts.scheme.lower(), host, path, urlencode(query), ""))
 

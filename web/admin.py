@@ -219,7 +219,8 @@ def run_now(
 def _run_in_background(request: Request, source_id: int) -> None:
     app = state_of(request)
     try:
-        run_source_now(app.sessions, source_id, settings=app.settings)
+        # Write sessions (BEGIN IMMEDIATE on SQLite): this runs beside the web requests.
+        run_source_now(app.write_sessions, source_id, settings=app.settings)
     except Exception:  # recorded on the source by collect_source; never crash the server
         log.exception("run now of source %s failed", source_id)
 

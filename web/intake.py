@@ -75,10 +75,11 @@ def intake_form(ctx: Ctx = allow(public=True)) -> Response:
     return _form(ctx)
 
 
-def _ip_key(request: Request) -> str:
+def _ip_key(request: Request, purpose: str = "intake") -> str:
+    """A rate-limit key for the client's IP, stored only as a keyed hash."""
     ip = request.client.host if request.client else "unknown"
     digest = hmac.new(state_of(request).ip_key, ip.encode(), hashlib.sha256).hexdigest()[:24]
-    return f"intake:ip:{digest}"
+    return f"{purpose}:ip:{digest}"
 
 
 @router.post("/lapor")
@@ -172,12 +173,6 @@ def submit(background: BackgroundTasks, ctx: Ctx = allow(public=True)) -> Respon
     return ctx.render("intake_done.html", tracking=tracking, secret=secret)
 
 
-def _lookup_key(request: Request) -> str:
-    ip = request.client.host if request.client else "unknown"
-    digest = hmac.new(state_of(request).ip_key, ip.encode(), hashlib.sha256).hexdigest()[:24]
-    return f"status:ip:{digest}"
-
-
 STATUS_LOOKUPS_PER_HOUR = 30
 
 
@@ -196,7 +191,7 @@ def status_lookup(ctx: Ctx = allow(public=True)) -> Response:
             "intake_status.html", 400, status=None, number=number,
             errors=["Isi nomor penerimaan dan kode rahasia dari tanda terima."],
         )  # fmt: skip
-    key = _lookup_key(ctx.request)
+    key = _ip_key(ctx.request, "status")
     if take_slots(ctx.db, {key: STATUS_LOOKUPS_PER_HOUR}, window=timedelta(hours=1),
                   now=ctx.now) is None:  # fmt: skip
         ctx.db.rollback()
