@@ -25,6 +25,7 @@ from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
 from collectors.dates import parse_datetime, parse_indonesian_datetime
 from collectors.encoding import decode_html
 from collectors.normalize import normalise_whitespace
+from models.base import utcnow
 
 __all__ = ["Article", "decode_html", "extract_article"]
 
@@ -220,9 +221,10 @@ def _published(
 
 def _first_date(nodes: Sequence[Tag], *, fallback_nodes: Sequence[Tag] = ()) -> datetime | None:
     date_only = None
+    now = utcnow()  # "2 jam yang lalu" on a page means two hours before it was fetched
     for node in [*nodes, *fallback_nodes]:
         text = node.get_text(" ")[:2000]
-        parsed = parse_indonesian_datetime(text)
+        parsed = parse_indonesian_datetime(text, now=now)
         if parsed is None:
             continue
         if _CLOCK.search(text):

@@ -54,26 +54,74 @@ _ID_DATE = re.compile(
 )
 
 
-def parse_indonesian_datetime(text: str, *, default_zone: int = 7) -> datetime | None:
-    """``Kamis, 05 November 2015 16:09 WIB`` -> aware UTC datetime; ``None`` if none found."""
+_NUMERIC_DATE = re.compile(
+    r"(?<!\d)(?P<day>\d{1,2})[/.-](?P<month>\d{1,2})[/.-](?P<year>\d{4})(?!\d)\)?"
+    r"(?:[\s,|\-–]+(?:pukul\s+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?)?"
+    r"(?:\s*(?P<zone>WIB|WITA|WIT|GMT|UTC))?",
+    re.IGNORECASE,
+)
+_RELATIVE = re.compile(
+    r"(?P<n>\d{1,3}|se)\s*(?P<unit>detik|menit|jam|hari|minggu|pekan)\s+(?:yang\s+)?lalu",
+    re.IGNORECASE,
+)
+_UNITS = {
+    "detik": timedelta(seconds=1),
+    "menit": timedelta(minutes=1),
+    "jam": timedelta(hours=1),
+    "hari": timedelta(days=1),
+    "minggu": timedelta(weeks=1),
+    "pekan": timedelta(weeks=1),
+}
+
+
+def _local(match: re.Match[str], month: int, default_zone: int) -> datetime | None:
+    offset = ZONES.get((match["zone"] or "").lower(), default_zone)
+    try:
+        local = datetime(
+            int(match["year"]),
+            month,
+            int(match["day"]),
+            int(match["hour"] or 0),
+            int(match["minute"] or 0),
+            int(match["second"] or 0),
+            tzinfo=timezone(timedelta(hours=offset)),
+        )
+    except ValueError:
+        return None
+    return local.astimezone(UTC)
+
+
+def parse_indonesian_datetime(
+    text: str, *, default_zone: int = 7, now: datetime | None = None
+) -> datetime | None:
+    """Indonesian dates in prose -> aware UTC datetime, ``None`` if none found:
+    ``Kamis, 05 November 2015 16:09 WIB``, ``Senin (23/11/2026) pukul 08.00 WITA``, and,
+    when ``now`` is given, ``2 jam yang lalu`` / ``sejam lalu`` / ``kemarin``."""
+    found = _written(text, default_zone)
+    if found is None:
+        for match in _NUMERIC_DATE.finditer(text):
+            found = _local(match, int(match["month"]), default_zone)
+            if found is not None:
+                break
+    if found is None and now is not None:
+        relative = _RELATIVE.search(text)
+        if relative:
+            n = 1 if relative["n"].lower() == "se" else int(relative["n"])
+            found = now - n * _UNITS[relative["unit"].lower()]
+        elif re.search(r"\bkemarin\b", text, re.IGNORECASE):
+            found = now - timedelta(days=1)
+    return found
+
+
+def _written(text: str, default_zone: int) -> datetime | None:
+    """``05 November 2015 16:09 WIB`` and the like (month in words)."""
     for match in _ID_DATE.finditer(text):
         month = MONTHS.get(match["month"].lower())
         if month is None:
             continue
-        offset = ZONES.get((match["zone"] or "").lower(), default_zone)
-        try:
-            local = datetime(
-                int(match["year"]),
-                month,
-                int(match["day"]),
-                int(match["hour"] or 0),
-                int(match["minute"] or 0),
-                int(match["second"] or 0),
-                tzinfo=timezone(timedelta(hours=offset)),
-            )
-        except ValueError:
-            continue
-        return local.astimezone(UTC)
+        found = _local(match, month, default_zone)
+        if found is not None:
+            return found
     return None
 
 
