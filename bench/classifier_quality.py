@@ -17,13 +17,20 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
 from classifier.lifecycle import summary
-from classifier.train import TrainingSet, evaluate_bundle, load_training_csv, train_bundle
+from classifier.train import (
+    ModelBundle,
+    TrainingSet,
+    evaluate_bundle,
+    load_training_csv,
+    train_bundle,
+)
 
 DATA = (
     Path(__file__).resolve().parents[2]
@@ -76,6 +83,30 @@ def baseline_scores(train: TrainingSet, test: TrainingSet) -> dict[str, Any]:
     return out
 
 
+def calibration(bundle: ModelBundle, test: TrainingSet, threshold: float = 0.5) -> dict[str, Any]:
+    """Expected calibration error of the topic confidence (10 equal-width bins), and
+    accuracy on the items a suggestion would not flag for review (topic confidence at or
+    above the review threshold) with the share of such items."""
+    proba = bundle.topic.predict_proba(test.texts)
+    classes = bundle.topic.classes_
+    predicted = classes[proba.argmax(axis=1)]
+    confidence = proba.max(axis=1)
+    correct = predicted == np.asarray(test.topics)
+    bins = np.minimum((confidence * 10).astype(int), 9)
+    ece = sum(
+        abs(float(correct[bins == b].mean()) - float(confidence[bins == b].mean()))
+        * float((bins == b).mean())
+        for b in range(10)
+        if (bins == b).any()
+    )
+    unflagged = confidence >= threshold
+    return {
+        "topic_ece": round(ece, 4),
+        "unflagged_share": round(float(unflagged.mean()), 4),
+        "unflagged_accuracy": round(float(correct[unflagged].mean()), 4) if unflagged.any() else 0,
+    }
+
+
 def run() -> dict[str, Any]:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     data = load_training_csv(DATA)
@@ -91,6 +122,7 @@ def run() -> dict[str, Any]:
     return {
         **metrics,
         "plain_baseline": baseline_scores(train, test),
+        "calibration": calibration(bundle, test),
         "train_rows": len(train),
         "train_seconds_all_models": round(train_seconds, 1),
         "predict_texts_per_second": round(per_second),
@@ -114,6 +146,12 @@ def main(argv: list[str] | None = None) -> None:
             f"   | plain baseline, same rows: accuracy {b['accuracy']:.3f}  "
             f"macro-F1 {b['macro_f1']:.3f}"
         )
+    c = result["calibration"]
+    print(
+        f"topic confidence: expected calibration error {c['topic_ece']:.3f}; "
+        f"{c['unflagged_share']:.0%} not flagged for review (confidence >= 0.5), "
+        f"accuracy there {c['unflagged_accuracy']:.3f}"
+    )
     print(
         f"train rows {result['train_rows']}, training all models "
         f"{result['train_seconds_all_models']} s, batch prediction "

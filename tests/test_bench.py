@@ -54,3 +54,10 @@ def test_quality_benchmark_scores_the_plain_baseline_on_the_same_rows(shared_dir
         train.subset(range(0, len(train), 5)), test.subset(range(0, len(test), 5))
     )
     assert 0.5 < scores["topic"]["accuracy"] <= 1 and 0.3 < scores["agency"]["accuracy"] <= 1
+    from bench.classifier_quality import calibration
+    from classifier.train import train_bundle
+
+    small_test = test.subset(range(0, len(test), 5))
+    c = calibration(train_bundle(train.subset(range(0, len(train), 5))), small_test)
+    assert 0 <= c["topic_ece"] < 0.2 and 0.3 < c["unflagged_share"] <= 1
+    assert c["unflagged_accuracy"] > 0.6
