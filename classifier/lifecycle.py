@@ -16,7 +16,7 @@ from classifier.train import (
     train_bundle,
 )
 
-__all__ = ["TrainOutcome", "load_bundle", "promote", "split_holdout", "train_and_register"]
+__all__ = ["TrainOutcome", "load_bundle", "promote", "train_and_register"]
 
 SUMMARY_KEYS = ("accuracy", "macro_f1", "top3_accuracy", "accuracy_at_80_coverage")
 
@@ -27,13 +27,6 @@ class TrainOutcome:
     trained_rows: int
     metrics: dict[str, Any] | None
     promotion: PromotionResult | None
-
-
-def split_holdout(data: TrainingSet, fraction: float) -> tuple[TrainingSet, TrainingSet]:
-    """The newest ``fraction`` of rows (by date when there is one) is the holdout."""
-    order = sorted(range(len(data)), key=lambda i: (data.dates[i] if data.dates else "", i))
-    cut = len(order) - max(1, round(fraction * len(order)))
-    return data.subset(order[:cut]), data.subset(order[cut:])
 
 
 def write_holdout(data: TrainingSet, path: Path) -> None:

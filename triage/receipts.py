@@ -120,12 +120,16 @@ def lookup_status(session: Session, *, number: str, secret: str, key: bytes) -> 
     status.complaint_number = complaint.tracking_number
     if complaint.agency is not None and complaint.forwarded_at is not None:
         status.agency = complaint.agency.name
-    names = dict(session.execute(select(Agency.id, Agency.name)).tuples().all())
-    for note in session.scalars(
+    notes = session.scalars(
         select(FollowUp)
         .where(FollowUp.complaint_id == complaint.id, FollowUp.is_public.is_(True))
         .order_by(FollowUp.created_at, FollowUp.id)
-    ):
+    ).all()
+    ids = {n.agency_id for n in notes if n.agency_id}
+    names = dict(
+        session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(ids))).tuples().all()
+    )
+    for note in notes:
         agency = names.get(note.agency_id) if note.agency_id else None
         status.notes.append(PublicNote(note.created_at, agency, redact(note.note).text))
     return status

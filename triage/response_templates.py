@@ -14,19 +14,28 @@ from models.complaint import ResponseTemplate
 from models.enums import UserRole
 from triage.actions import Actor, TriageError
 
-__all__ = ["delete_template", "save_template", "visible_templates"]
+__all__ = ["delete_template", "save_template", "templates_for", "visible_templates"]
 
 MAX_BODY = 5000
 
 
+def templates_for(session: Session, agency_id: int | None) -> list[ResponseTemplate]:
+    """One SKPD's templates, then the shared ones (what its follow-up form offers)."""
+    return list(
+        session.scalars(
+            select(ResponseTemplate)
+            .where((ResponseTemplate.agency_id == agency_id) | ResponseTemplate.agency_id.is_(None))
+            .order_by(ResponseTemplate.agency_id.is_(None), ResponseTemplate.title)
+        )
+    )
+
+
 def visible_templates(session: Session, actor: Actor) -> list[ResponseTemplate]:
+    if actor.role is UserRole.AGENCY_OFFICER:
+        return templates_for(session, actor.agency_id)
     stmt = select(ResponseTemplate).order_by(
         ResponseTemplate.agency_id.is_(None), ResponseTemplate.agency_id, ResponseTemplate.title
     )
-    if actor.role is UserRole.AGENCY_OFFICER:
-        stmt = stmt.where(
-            (ResponseTemplate.agency_id == actor.agency_id) | ResponseTemplate.agency_id.is_(None)
-        )
     return list(session.scalars(stmt))
 
 

@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse, Response
 from sqlalchemy import func, select
 
 from models.agency import Agency
-from models.complaint import Attachment, Complaint, ResponseTemplate
+from models.complaint import Attachment, Complaint
 from models.enums import COMPLAINT_TRANSITIONS, ComplaintStatus, UserRole
 from models.user import User
 from triage.actions import Actor, TriageError
@@ -34,6 +34,7 @@ from triage.complaints import (
     set_lapor_id,
     update_status,
 )
+from triage.response_templates import templates_for
 from web.core import Ctx, FormError, PageError, allow, clean_text, redirect, run_write
 from web.forms import load_choices, page_number, parse_day_range, parse_int, parse_topic
 
@@ -184,14 +185,7 @@ def complaint_page(complaint_id: int, ctx: Ctx = allow(*COMPLAINT_ROLES)) -> Res
         can_return=officer
         and complaint.status in (ComplaintStatus.FORWARDED, ComplaintStatus.IN_PROGRESS),
         is_staff=not officer,
-        response_templates=ctx.db.scalars(
-            select(ResponseTemplate)
-            .where(
-                (ResponseTemplate.agency_id == complaint.agency_id)
-                | ResponseTemplate.agency_id.is_(None)
-            )
-            .order_by(ResponseTemplate.agency_id.is_(None), ResponseTemplate.title)
-        ).all(),
+        response_templates=templates_for(ctx.db, complaint.agency_id),
         max_files=MAX_FILES,
         overdue=complaint.is_overdue(ctx.now),
         choices=load_choices(ctx.db),

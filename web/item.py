@@ -52,6 +52,7 @@ def item_page(item_id: int, kembali: str = "/antrean", ctx: Ctx = allow(*TRIAGE_
     suggestion = item.current_suggestion
     body_offset = len(item.title) + 1 if item.title else 0
     redaction = redact(item.text)
+    title_redaction = redact(item.title) if item.title else None
     members: list[Item] = []
     if item.cluster_id is not None:
         members = list(
@@ -80,7 +81,7 @@ def item_page(item_id: int, kembali: str = "/antrean", ctx: Ctx = allow(*TRIAGE_
         body_offset=body_offset,
         redaction=redaction,
         # What will be hidden, in the title and in the text (both are redacted).
-        hidden=[*(redact(item.title).found if item.title else ()), *redaction.found],
+        hidden=[*(title_redaction.found if title_redaction else ()), *redaction.found],
         redaction_labels=REDACTION_LABELS,
         members=members,
         cluster_size=cluster_size,
@@ -92,14 +93,17 @@ def item_page(item_id: int, kembali: str = "/antrean", ctx: Ctx = allow(*TRIAGE_
         anonymous=bool(item.raw.get("anonymous")) if isinstance(item.raw, dict) else False,
         choices=load_choices(db),
         reject_reasons=list(RejectReason),
-        default_title=_default_title(item.title, redaction.text),
+        default_title=_default_title(
+            title_redaction.text if title_redaction else None, redaction.text
+        ),
         back=_queue_view(kembali),
     )
 
 
-def _default_title(title: str | None, redacted_text: str) -> str:
-    """The suggested complaint title: the post's title, or the start of its redacted text."""
-    base = " ".join((redact(title).text if title else redacted_text).split())
+def _default_title(redacted_title: str | None, redacted_text: str) -> str:
+    """The suggested complaint title: the post's title, or the start of its text (both
+    already redacted)."""
+    base = " ".join((redacted_title or redacted_text).split())
     return base[:120] + ("…" if len(base) > 120 else "")
 
 
