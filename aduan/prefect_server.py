@@ -9,14 +9,17 @@ used and nothing is started.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import importlib
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -49,9 +52,13 @@ def _free_port() -> int:
 
 @contextmanager
 def local_prefect_server(
-    settings: Settings, *, port: int | None = None, ui: bool = False
+    settings: Settings, *, port: int | None = None, ui: bool = False, preload: Sequence[str] = ()
 ) -> Iterator[str]:
-    """Yield the Prefect API URL: the configured one, or a server started here."""
+    """Yield the Prefect API URL: the configured one, or a server started here.
+
+    ``preload`` names modules (the flows) imported while the server starts: both take
+    seconds, and they run side by side. ``PREFECT_API_URL`` is set before that import,
+    because Prefect reads its settings once, when it is first imported."""
     configured = os.environ.get("PREFECT_API_URL")
     if configured:
         yield configured
@@ -73,14 +80,15 @@ def local_prefect_server(
             stderr=subprocess.STDOUT,
             preexec_fn=_die_with_parent,
         )  # fmt: skip
+    os.environ["PREFECT_API_URL"] = url
     try:
+        importing = threading.Thread(target=_import_all, args=(preload,), daemon=True)
+        importing.start()
         _wait_until_healthy(process, url, settings.prefect_startup_timeout, log_path)
-        os.environ["PREFECT_API_URL"] = url
-        try:
-            yield url
-        finally:
-            os.environ.pop("PREFECT_API_URL", None)
+        importing.join()
+        yield url
     finally:
+        os.environ.pop("PREFECT_API_URL", None)
         process.terminate()
         try:
             process.wait(timeout=10)
@@ -89,22 +97,31 @@ def local_prefect_server(
             process.wait()
 
 
+def _import_all(modules: Sequence[str]) -> None:
+    for name in modules:
+        # Imported again where used: a failing import raises there, with its traceback.
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
+
+
 def _wait_until_healthy(
     process: subprocess.Popen[bytes], url: str, timeout: float, log_path: Path
 ) -> None:
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise PrefectServerError(
-                f"server Prefect lokal berhenti saat dinyalakan (kode {process.returncode}); "
-                f"lihat {log_path}"
-            )
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.25)
+    # One plain-HTTP client for all polls (each new client would load the CA bundle).
+    with httpx.Client(timeout=2, verify=False) as client:  # noqa: S501  http://127.0.0.1 only
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise PrefectServerError(
+                    f"server Prefect lokal berhenti saat dinyalakan (kode {process.returncode}); "
+                    f"lihat {log_path}"
+                )
+            try:
+                if client.get(f"{url}/health").status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
     raise PrefectServerError(
         f"server Prefect lokal belum siap setelah {timeout:g} detik (mesin sibuk?). "
         f"Coba lagi, naikkan ADUAN_PREFECT_STARTUP_TIMEOUT, atau pakai server tetap lewat "

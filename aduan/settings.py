@@ -73,6 +73,26 @@ class Settings(BaseSettings):
         description="Seconds one fetch (a feed, a page, robots.txt) may take in all, however "
         "slowly the server sends; then it fails as that source's error.",
     )
+    fetch_concurrency: int = Field(
+        default=8,
+        ge=1,
+        le=64,
+        description="Article pages fetched at once by one run, over all sites.",
+    )
+    fetch_per_host: int = Field(
+        default=4,
+        ge=1,
+        le=16,
+        description="Article pages fetched at once from one site (1 when its robots.txt sets "
+        "a Crawl-delay).",
+    )
+    fetch_host_delay: float = Field(
+        default=0.0,
+        ge=0,
+        le=60,
+        description="Minimum seconds between two requests to one site; a robots.txt "
+        "Crawl-delay (up to 30 s) wins when larger.",
+    )
     prefect_startup_timeout: float = Field(
         default=120.0,
         gt=0,

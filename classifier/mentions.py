@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+import ahocorasick
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,7 +16,7 @@ from models.agency import Agency
 from models.enums import RegionLevel
 from models.region import Region
 
-__all__ = ["Gazetteer", "Mention", "build_gazetteer"]
+__all__ = ["Gazetteer", "Mention", "MentionKind", "build_gazetteer"]
 
 MentionKind = Literal["agency", "region"]
 
@@ -29,8 +30,39 @@ class Mention:
     refs: tuple[int, ...]  # ids of the agencies or regions this surface form can mean
 
 
+_RUNS = re.compile(r"\s{2,}|[^\S ]")
+
+
+def _normalise(text: str) -> tuple[str, list[int]]:
+    """``text`` casefolded with every whitespace run as one space, and for each character of
+    the result the offset of the character it came from in ``text``."""
+    folded = text.casefold()
+    if len(folded) == len(text) and not _RUNS.search(text):
+        return folded, []  # the common case: offsets are the identity
+    out: list[str] = []
+    offsets: list[int] = []
+    previous_space = False
+    for index, char in enumerate(text):
+        if char.isspace():
+            if not previous_space:
+                out.append(" ")
+                offsets.append(index)
+            previous_space = True
+            continue
+        previous_space = False
+        for part in char.casefold():
+            out.append(part)
+            offsets.append(index)
+    return "".join(out), offsets
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
 class Gazetteer:
-    """Whole-word, case-insensitive matching of many names at once (longest match wins)."""
+    """Whole-word, case-insensitive matching of many names at once (leftmost, then longest
+    match wins): one Aho-Corasick automaton over every name, however many there are."""
 
     def __init__(self, entries: Iterable[tuple[MentionKind, str, int]]) -> None:
         refs: dict[tuple[MentionKind, str], set[int]] = defaultdict(set)
@@ -39,19 +71,45 @@ class Gazetteer:
             if len(surface) >= 2:
                 refs[(kind, surface.casefold())].add(ref)
         self._refs = {key: tuple(sorted(ids)) for key, ids in refs.items()}
-        self._kind_of = {surface: kind for kind, surface in self._refs}
-        surfaces = sorted({s for _, s in self._refs}, key=len, reverse=True)
-        body = "|".join(re.escape(s).replace(r"\ ", r"\s+") for s in surfaces) or r"(?!)"
-        self._pattern = re.compile(rf"(?<![\w@])(?:{body})(?!\w)", re.IGNORECASE)
+        #: (kind, casefolded name, id) of every name, as given.
+        self.entries = [
+            (kind, surface, ref) for (kind, surface), ids in self._refs.items() for ref in ids
+        ]
+        self._automaton = ahocorasick.Automaton()
+        for _, surface in self._refs:
+            self._automaton.add_word(surface, len(surface))
+        if len(self._automaton):
+            self._automaton.make_automaton()
 
     def find(self, text: str) -> list[Mention]:
+        if not len(self._automaton):
+            return []
+        folded, offsets = _normalise(text)
+        candidates = []
+        for last, length in self._automaton.iter(folded):
+            start = last - length + 1
+            if start > 0 and (_is_word(folded[start - 1]) or folded[start - 1] == "@"):
+                continue
+            if last + 1 < len(folded) and _is_word(folded[last + 1]):
+                continue
+            candidates.append((start, -length))
+        if not candidates:
+            return []
+        candidates.sort()
         found = []
-        for match in self._pattern.finditer(text):
-            surface = " ".join(match.group(0).split()).casefold()
+        taken_until = 0
+        for start, negative_length in candidates:
+            if start < taken_until:
+                continue
+            end = start - negative_length
+            taken_until = end
+            surface = folded[start:end]
+            begin = offsets[start] if offsets else start
+            stop = offsets[end - 1] + 1 if offsets else end
             for kind in ("agency", "region"):
                 refs = self._refs.get((kind, surface))
                 if refs:
-                    found.append(Mention(kind, match.start(), match.end(), match.group(0), refs))
+                    found.append(Mention(kind, begin, stop, text[begin:stop], refs))
         return found
 
 

@@ -7,6 +7,7 @@ source is written to its record and never stops the other sources.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -42,6 +43,8 @@ class SourceRunSummary:
     errors: int = 0
     message: str | None = None
     new_item_ids: list[int] = field(default_factory=list)
+    fetch_seconds: float = 0.0  # fetching and parsing the feed / API pages
+    store_seconds: float = 0.0  # storing the items, one transaction
 
 
 def _spec(source: Source) -> SourceSpec:
@@ -74,7 +77,9 @@ def collect_source(
     try:
         if collector is None:
             raise PermanentError(f"tidak ada kolektor untuk jenis sumber '{spec.kind.value}'")
+        fetching = time.perf_counter()
         result = collector.fetch(spec, client=client)
+        summary.fetch_seconds = time.perf_counter() - fetching
     except MissingCredentials as exc:
         return _record_disabled(sessions, summary, str(exc), started)
     except CollectorError as exc:
@@ -91,6 +96,7 @@ def collect_source(
         summary.status = SourceRunStatus.NOT_MODIFIED
     elif result.skipped or result.warnings:
         summary.status = SourceRunStatus.PARTIAL
+    storing = time.perf_counter()
     try:
         with sessions() as session, session.begin():
             stored = store_items(
@@ -108,6 +114,7 @@ def collect_source(
             summary.new_item_ids = stored.new_ids
             summary.message = "; ".join(notes)[:2000] or None
             session.add(_run_row(summary, started))
+        summary.store_seconds = time.perf_counter() - storing
     except Exception as exc:  # the same catch-all: nothing stored, the cursor not moved
         log.exception("storing the items of source %s failed", spec.name)
         summary.new, summary.duplicates, summary.new_item_ids = 0, 0, []

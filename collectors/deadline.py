@@ -9,7 +9,9 @@ recorded as that source's error.
 from __future__ import annotations
 
 import contextlib
+import functools
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -22,9 +24,16 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-__all__ = ["DeadlineAdapter", "DeadlineTransport", "fetch_deadline"]
+__all__ = ["DeadlineAdapter", "DeadlineTransport", "fetch_deadline", "shared_ssl_context"]
 
 _local = threading.local()
+
+
+@functools.cache
+def shared_ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context for every client of the process: loading the CA bundle
+    takes ~30 ms, once per client otherwise. An SSLContext is safe to share."""
+    return httpx.create_ssl_context()
 
 
 @contextmanager
@@ -109,10 +118,13 @@ class _Backend(httpcore.NetworkBackend):
 class DeadlineTransport(httpx.HTTPTransport):
     """httpx's own transport over a network backend that honours ``fetch_deadline``."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, *, max_connections: int = 10) -> None:
+        super().__init__(verify=shared_ssl_context())
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(), network_backend=_Backend()
+            ssl_context=shared_ssl_context(),
+            network_backend=_Backend(),
+            max_connections=max_connections,
+            max_keepalive_connections=max_connections,
         )
 
 

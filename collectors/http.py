@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlparse
 
 import httpx
 
-from collectors.deadline import DeadlineTransport, fetch_deadline
+from collectors.deadline import DeadlineTransport, fetch_deadline, shared_ssl_context
 from collectors.errors import PermanentError, error_for_response, error_for_transport
 
 __all__ = ["Fetched", "FileTransport", "build_client", "fetch_url"]
@@ -67,15 +67,19 @@ class Client(httpx.Client):
         self.deadline = deadline
 
 
-def build_client(*, timeout: float, user_agent: str, deadline: float = 60.0) -> Client:
-    """``timeout`` bounds each connect and read; ``deadline`` the whole of one fetch."""
+def build_client(
+    *, timeout: float, user_agent: str, deadline: float = 60.0, connections: int = 10
+) -> Client:
+    """``timeout`` bounds each connect and read; ``deadline`` the whole of one fetch;
+    ``connections`` kept open at once (a pool of fetching threads shares the client)."""
     return Client(
         deadline=deadline,
         timeout=httpx.Timeout(timeout),
         follow_redirects=True,
         max_redirects=5,
         headers={"User-Agent": user_agent},
-        transport=DeadlineTransport(),
+        transport=DeadlineTransport(max_connections=max(10, connections)),
+        verify=shared_ssl_context(),
         mounts={"file://": FileTransport()},
     )
 

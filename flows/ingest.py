@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict
 from typing import Any
 
@@ -14,8 +15,11 @@ from sqlalchemy import select
 from aduan.db import get_engine, get_sessionmaker, session_scope
 from aduan.failpoints import failpoint
 from aduan.settings import get_settings
+from classifier.mentions import build_gazetteer
 from collectors.collect import collect_source
+from collectors.enrich import EnrichReport
 from collectors.http import build_client
+from collectors.pages import PageFetcher, Politeness
 from collectors.registry import COLLECTORS
 from models.base import utcnow
 from models.enums import SourceKind, SourceRunStatus
@@ -86,25 +90,39 @@ def collect(source_id: int) -> dict[str, Any]:
 
 
 @task(name="fetch-articles", **NETWORK_RETRIES)  # type: ignore[call-overload]
-def fetch_articles(item_ids: list[int]) -> dict[str, int]:
+def fetch_articles(item_ids: list[int]) -> dict[str, float]:
     """Full text for feed entries that mention an agency or read like a complaint."""
     settings = get_settings()
-    total = {"fetched": 0, "skipped": 0, "failed": 0, "robots": 0}
+    total: dict[str, float] = dict.fromkeys(asdict(EnrichReport()), 0)
     with build_client(
         timeout=settings.http_timeout,
         user_agent=settings.user_agent,
         deadline=settings.http_deadline,
+        connections=settings.fetch_concurrency,
     ) as client:
+        fetcher = PageFetcher(
+            client,
+            user_agent=settings.user_agent,
+            politeness=Politeness(
+                concurrency=settings.fetch_concurrency,
+                per_host=settings.fetch_per_host,
+                host_delay=settings.fetch_host_delay,
+            ),
+        )
+        gazetteer = None
         for start in range(0, len(item_ids), ENRICH_CHUNK):
             # One transaction per chunk: a crash loses at most one chunk's pages, and
             # those items stay "pending" for the next run.
             with session_scope() as session:
+                gazetteer = gazetteer or build_gazetteer(session)
                 report = enrich_stored(
                     session,
                     item_ids[start : start + ENRICH_CHUNK],
                     client=client,
                     user_agent=settings.user_agent,
                     now=utcnow(),
+                    fetcher=fetcher,
+                    gazetteer=gazetteer,
                 )
             for key, value in asdict(report).items():
                 total[key] += value
@@ -157,16 +175,44 @@ def ingest(source_names: list[str] | None = None, kinds: list[str] | None = None
     logger = get_run_logger()
     ensure_rate_limits()
     summaries = []
+    clock = time.perf_counter()
+
+    def lap() -> float:
+        nonlocal clock
+        now = time.perf_counter()
+        elapsed, clock = now - clock, now
+        return elapsed
+
     for source_id in list_sources(source_names, kinds):
         summaries.append(collect(source_id))
         failpoint("ingest:after-first-source")
     failpoint("ingest:after-store")
+    collecting = lap()
     new_ids = [i for s in summaries for i in s["new_item_ids"]]
-    articles = fetch_articles(sorted(set(new_ids) | set(awaiting_article_ids())))
+    enrich = fetch_articles(sorted(set(new_ids) | set(awaiting_article_ids())))
+    enriching = lap()
     to_process = sorted(set(new_ids) | set(untagged_item_ids()))
     clustered = cluster(to_process)
+    clustering = lap()
     tagged = tag(to_process)
+    tagging = lap()
     placed = place(to_process)
+    placing = lap()
+    feeds = sum(s["fetch_seconds"] for s in summaries)
+    store = sum(s["store_seconds"] for s in summaries)
+    timings = {
+        "feed_fetch_parse": feeds,
+        "store": store,
+        "collect_overhead": collecting - feeds - store,
+        "mentions_select": enrich["select_seconds"],
+        "article_fetch": enrich["fetch_seconds"] - enrich["extract_seconds"],
+        "extraction": enrich["extract_seconds"],
+        "article_overhead": enriching - enrich["select_seconds"] - enrich["fetch_seconds"],
+        "dedup": clustering,
+        "tagging": tagging,
+        "places": placing,
+    }
+    articles = {k: int(v) for k, v in enrich.items() if not k.endswith("_seconds")}
     for s in summaries:
         s.pop("new_item_ids")
         logger.info(
@@ -203,4 +249,5 @@ def ingest(source_names: list[str] | None = None, kinds: list[str] | None = None
         "joined_clusters": clustered,
         "placed": placed,
         "errors": sum(s["errors"] for s in summaries),
+        "timings": {k: round(v, 3) for k, v in timings.items()},
     }

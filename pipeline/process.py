@@ -17,7 +17,7 @@ import httpx
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from classifier.mentions import build_gazetteer
+from classifier.mentions import Gazetteer, build_gazetteer
 from classifier.places import find_place
 from classifier.tag import build_default_tagger, tag_items
 from collectors.dedup import cluster_items
@@ -59,13 +59,20 @@ def enrich_stored(
     client: httpx.Client,
     user_agent: str,
     now: datetime,
+    fetcher: PageFetcher | None = None,
+    gazetteer: Gazetteer | None = None,
 ) -> EnrichReport:
-    """Full text for feed entries that mention an agency or read like a complaint."""
+    """Full text for feed entries that mention an agency or read like a complaint; pass one
+    ``fetcher`` for a whole run so that robots.txt and the per-host gates are shared."""
     if not item_ids:
         return EnrichReport()
-    fetcher = PageFetcher(client, user_agent=user_agent)
+    fetcher = fetcher or PageFetcher(client, user_agent=user_agent)
     return enrich_items(
-        session, item_ids, fetcher=fetcher, gazetteer=build_gazetteer(session), now=now
+        session,
+        item_ids,
+        fetcher=fetcher,
+        gazetteer=gazetteer or build_gazetteer(session),
+        now=now,
     )
 
 

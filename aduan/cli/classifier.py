@@ -240,7 +240,7 @@ def classifier_reclassify(
     settings = get_settings()
     apply_prefect_defaults(settings)
     try:
-        with local_prefect_server(settings):
+        with local_prefect_server(settings, preload=["flows.reclassify"]):
             from flows.reclassify import reclassify
 
             result = reclassify(

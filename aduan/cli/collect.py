@@ -24,7 +24,7 @@ def ingest(sources: tuple[str, ...], as_json: bool) -> None:
     settings = get_settings()
     apply_prefect_defaults(settings)
     try:
-        with local_prefect_server(settings):
+        with local_prefect_server(settings, preload=["flows.ingest"]):
             from flows.ingest import ingest as ingest_flow
 
             report = ingest_flow(source_names=list(sources) or None)

@@ -43,7 +43,7 @@ PAGES = {
     ),
     "tempo_pilkada_article_saved_2017.html": (
         "https://pilkada.tempo.co/read/x",
-        "TEMPO.CO , Jakarta - Wakil Gubernur",
+        "TEMPO.CO, Jakarta - Wakil Gubernur",  # no space before the comma (trafilatura)
         datetime(2017, 4, 27, 16, 1, tzinfo=UTC),
         None,
     ),
