@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import trafilatura
 import yaml
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
 
@@ -157,6 +156,17 @@ def extract_article(
     )
 
 
+@lru_cache(maxsize=1)
+def _trafilatura() -> Any:
+    """trafilatura, imported on first use; its downloader (unused here) makes urllib3 warn
+    that SOCKS proxies need PySocks."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import trafilatura
+
+    return trafilatura
+
+
 _DATELINE = re.compile(r"\b(19|20)\d{2}\b.*\d{1,2}[:.]\d{2}|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 
 
@@ -164,7 +174,7 @@ def _trafilatura_body(html: str, url: str | None, title: str | None) -> str:
     """The main text by trafilatura, one paragraph per line, without the headline and
     dateline it sometimes repeats on top; "" when it finds none, or only a list of links
     (a front page: most of its text in short lines)."""
-    text = trafilatura.extract(
+    text = _trafilatura().extract(
         html, url=url, include_comments=False, include_tables=False, deduplicate=True
     )
     if not text:
@@ -186,7 +196,7 @@ def _trafilatura_body(html: str, url: str | None, title: str | None) -> str:
 def _trafilatura_metadata(html: str, url: str | None) -> tuple[str | None, datetime | None]:
     """A byline our rules missed ("Pewarta: ...", a name in a byline block) and a
     publication day (00:00 WIB, when only the day is known)."""
-    found = trafilatura.extract_metadata(html, default_url=url)
+    found = _trafilatura().extract_metadata(html, default_url=url)
     if found is None:
         return None, None
     author = str(getattr(found, "author", "") or "")
