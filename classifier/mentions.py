@@ -30,15 +30,33 @@ class Mention:
     refs: tuple[int, ...]  # ids of the agencies or regions this surface form can mean
 
 
-_RUNS = re.compile(r"\s{2,}|[^\S ]")
+_RUNS = re.compile(r"\s{2,}|[^\S ]")  # what becomes one space
 
 
 def _normalise(text: str) -> tuple[str, list[int]]:
     """``text`` casefolded with every whitespace run as one space, and for each character of
-    the result the offset of the character it came from in ``text``."""
+    the result the offset of the character it came from in ``text`` ([] = the identity)."""
     folded = text.casefold()
-    if len(folded) == len(text) and not _RUNS.search(text):
-        return folded, []  # the common case: offsets are the identity
+    if len(folded) != len(text):  # a letter that folds into two ("ß" -> "ss"): rare
+        return _normalise_slowly(text)
+    runs = list(_RUNS.finditer(folded))
+    if not runs:
+        return folded, []
+    parts: list[str] = []
+    offsets: list[int] = []
+    done = 0
+    for run in runs:
+        parts.append(folded[done : run.start()])
+        offsets.extend(range(done, run.start()))
+        parts.append(" ")
+        offsets.append(run.start())
+        done = run.end()
+    parts.append(folded[done:])
+    offsets.extend(range(done, len(folded)))
+    return "".join(parts), offsets
+
+
+def _normalise_slowly(text: str) -> tuple[str, list[int]]:
     out: list[str] = []
     offsets: list[int] = []
     previous_space = False

@@ -175,15 +175,17 @@ def _trafilatura_body(html: str, url: str | None, title: str | None) -> str:
     dateline it sometimes repeats on top; "" when it finds none, or only a list of links
     (a front page: most of its text in short lines)."""
     text = _trafilatura().extract(
-        html, url=url, include_comments=False, include_tables=False, deduplicate=True
+        html, url=url, include_comments=False, include_tables=False, deduplicate=True, fast=True
     )
     if not text:
         return ""
     lines = [normalise_whitespace(line.removeprefix("- ")) for line in text.splitlines()]
     lines = [line for line in lines if line]
     headline = normalise_whitespace(title or "").casefold()
-    while lines and len(lines[0]) < 120 and (
-        (headline and lines[0].casefold() in headline) or _DATELINE.search(lines[0])
+    while (
+        lines
+        and len(lines[0]) < 120
+        and ((headline and lines[0].casefold() in headline) or _DATELINE.search(lines[0]))
     ):
         lines.pop(0)
     total = sum(map(len, lines))
