@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,7 @@ def train_and_register(
     extra_negatives: list[str] | None = None,
     activate: bool = True,
     kind: str = "trained",
+    on_stage: Callable[[str], object] | None = None,
 ) -> TrainOutcome:
     """Gate a candidate by rolling time origin, then train the promoted model on everything.
 
@@ -132,7 +134,7 @@ def train_and_register(
     order = sorted(range(len(data)), key=lambda i: (data.dates[i] if data.dates else "", i))
     n_hold = round(holdout_fraction * len(order)) if len(data) >= 20 else 0
     if n_hold == 0:
-        bundle = train_bundle(data, extra_negatives=negatives)
+        bundle = train_bundle(data, extra_negatives=negatives, on_stage=on_stage)
         version = registry.save(
             bundle,
             kind=kind,
@@ -145,7 +147,12 @@ def train_and_register(
         return TrainOutcome(version=version, trained_rows=len(data), metrics=None, promotion=None)
     train_part, holdout = data.subset(order[:-n_hold]), data.subset(order[-n_hold:])
     write_holdout(holdout, registry.holdout_path)
-    candidate = train_bundle(train_part, extra_negatives=negatives)
+    stage = on_stage or (lambda name: None)
+    candidate = train_bundle(
+        train_part,
+        extra_negatives=negatives,
+        on_stage=lambda name: stage(f"kandidat (tanpa holdout): {name}"),
+    )
     active_version = registry.active_version()
     compared = holdout
     active: dict[str, Any] | None = None
@@ -168,7 +175,15 @@ def train_and_register(
         active = summary(evaluate_bundle(registry.load(active_version), compared))
         ok, reason = is_not_worse(gate, active)
     promotion = PromotionResult(promoted=ok, reason=reason, candidate=gate, active=active)
-    final = train_bundle(data, extra_negatives=negatives) if ok or not activate else candidate
+    final = (
+        train_bundle(
+            data,
+            extra_negatives=negatives,
+            on_stage=lambda name: stage(f"model akhir (semua baris): {name}"),
+        )
+        if ok or not activate
+        else candidate
+    )
     trained = data if final is not candidate else train_part
     version = registry.save(
         final,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
@@ -125,7 +125,14 @@ def store_suggestions(
     return written
 
 
-def tag_items(session: Session, item_ids: Sequence[int], tagger: Tagger, *, now: datetime) -> int:
+def tag_items(
+    session: Session,
+    item_ids: Sequence[int],
+    tagger: Tagger,
+    *,
+    now: datetime,
+    progress: Callable[[int], object] | None = None,
+) -> int:
     """Suggest labels for ``item_ids``; returns how many suggestions were written.
 
     An item whose current suggestion already comes from the same model version is
@@ -135,4 +142,6 @@ def tag_items(session: Session, item_ids: Sequence[int], tagger: Tagger, *, now:
     for start in range(0, len(item_ids), 500):
         planned = suggest_for(session, item_ids[start : start + 500], tagger)
         written += store_suggestions(session, planned, now=now)
+        if progress is not None:
+            progress(len(item_ids[start : start + 500]))
     return written

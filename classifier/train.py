@@ -6,7 +6,7 @@ import csv
 import hashlib
 import random
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -165,8 +165,12 @@ def train_bundle(
     agency_map: AgencyMap | None = None,
     extra_negatives: Sequence[str] = (),
     seed: int = 0,
+    on_stage: Callable[[str], object] | None = None,
 ) -> ModelBundle:
+    """Topic, agency and relevance models on ``data``; ``on_stage(name)`` hears when each
+    model is done (the CLI reports progress with it)."""
     agency_map = agency_map or load_agency_map()
+    done = on_stage or (lambda name: None)
     min_df = 1 if len(data) < 2000 else 2  # small seed sets: every word counts
     data, dated = data.newest_last()
     calibration = "newest" if dated else "random"
@@ -174,6 +178,7 @@ def train_bundle(
     topic = build_pipeline(min_df=min_df, calibration=calibration).fit(
         data.texts, data.topics, model__sample_weight=weights
     )
+    done("model topik")
     labelled = [i for i, a in enumerate(data.agencies) if a]
     agency = None
     if labelled and len({data.agencies[i] for i in labelled}) > 1:
@@ -182,6 +187,7 @@ def train_bundle(
             [data.agencies[i] for i in labelled],
             model__sample_weight=[weights[i] for i in labelled] if weights else None,
         )
+    done("model SKPD")
     rng = random.Random(seed)  # noqa: S311  sampling, not security
     negatives = [*relevance_negatives(), *extra_negatives]
     positives = list(data.texts)
@@ -191,6 +197,7 @@ def train_bundle(
     relevance = build_pipeline(class_weight="balanced", min_df=min_df).fit(
         positives + negatives, ["complaint"] * len(positives) + ["other"] * len(negatives)
     )
+    done("model relevansi")
     functions = {}
     for name in set(filter(None, data.agencies)):
         function = agency_map.function(name)

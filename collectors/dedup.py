@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -146,7 +146,13 @@ def _load_signatures(session: Session, ids: set[int], into: dict[int, np.ndarray
             into[item_id] = np.frombuffer(blob, dtype=np.uint32)
 
 
-def cluster_items(session: Session, item_ids: Sequence[int], *, now: datetime) -> int:
+def cluster_items(
+    session: Session,
+    item_ids: Sequence[int],
+    *,
+    now: datetime,
+    progress: Callable[[int], object] | None = None,
+) -> int:
     """Give each unclustered item a cluster id; returns how many joined an existing cluster.
 
     Order of evidence: the same group key (a retweet and its original), the same content
@@ -157,6 +163,8 @@ def cluster_items(session: Session, item_ids: Sequence[int], *, now: datetime) -
     ids = sorted(set(item_ids))
     for start in range(0, len(ids), 500):
         joined += _cluster_chunk(session, ids[start : start + 500], now=now)
+        if progress is not None:
+            progress(len(ids[start : start + 500]))
     return joined
 
 

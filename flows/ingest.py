@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from aduan.db import get_engine, get_sessionmaker, session_scope
 from aduan.failpoints import failpoint
+from aduan.progress import Progress, format_seconds
 from aduan.settings import get_settings
 from classifier.mentions import build_gazetteer
 from collectors.collect import collect_source
@@ -57,6 +58,20 @@ NETWORK_RETRIES = {
     "retry_jitter_factor": 0.5,
 }
 X_RATE_LIMIT = "x-api"
+
+#: Names of the stages in the run's summary line (seen by admins in the log).
+STAGE_LABELS = {
+    "feed_fetch_parse": "ambil+baca feed",
+    "store": "simpan",
+    "collect_overhead": "lain-lain pengumpulan",
+    "mentions_select": "pilih artikel",
+    "article_fetch": "ambil artikel",
+    "extraction": "ekstraksi (CPU)",
+    "article_overhead": "lain-lain artikel",
+    "dedup": "duplikat",
+    "tagging": "pelabelan",
+    "places": "tempat",
+}
 
 
 @task(name="rate-limits")
@@ -110,6 +125,7 @@ def fetch_articles(item_ids: list[int]) -> dict[str, float]:
             ),
         )
         gazetteer = None
+        bar = Progress("halaman artikel", len(item_ids), log=get_run_logger().info)
         for start in range(0, len(item_ids), ENRICH_CHUNK):
             # One transaction per chunk: a crash loses at most one chunk's pages, and
             # those items stay "pending" for the next run.
@@ -126,14 +142,19 @@ def fetch_articles(item_ids: list[int]) -> dict[str, float]:
                 )
             for key, value in asdict(report).items():
                 total[key] += value
+            bar.advance(len(item_ids[start : start + ENRICH_CHUNK]))
+        bar.close()
     return total
 
 
 @task(name="cluster-items", retries=1, retry_delay_seconds=5)
 def cluster(item_ids: list[int]) -> int:
     """Group retweets, copies and near-duplicates; returns how many joined a cluster."""
-    with session_scope() as session:
-        joined = cluster_stored(session, item_ids, now=utcnow())
+    with (
+        session_scope() as session,
+        Progress("pengelompokan duplikat", len(item_ids), log=get_run_logger().info) as bar,
+    ):
+        joined = cluster_stored(session, item_ids, now=utcnow(), progress=bar.advance)
         failpoint("ingest:in-clustering")  # before the commit
         return joined
 
@@ -141,8 +162,13 @@ def cluster(item_ids: list[int]) -> int:
 @task(name="tag-items", retries=1, retry_delay_seconds=5)
 def tag(item_ids: list[int]) -> int:
     model_dir = get_settings().resolved_model_dir
-    with session_scope() as session:
-        return tag_stored(session, item_ids, model_dir=model_dir, now=utcnow())
+    with (
+        session_scope() as session,
+        Progress("pelabelan", len(item_ids), log=get_run_logger().info) as bar,
+    ):
+        return tag_stored(
+            session, item_ids, model_dir=model_dir, now=utcnow(), progress=bar.advance
+        )
 
 
 @task(name="place-items", retries=1, retry_delay_seconds=5)
@@ -175,7 +201,7 @@ def ingest(source_names: list[str] | None = None, kinds: list[str] | None = None
     logger = get_run_logger()
     ensure_rate_limits()
     summaries = []
-    clock = time.perf_counter()
+    clock = started = time.perf_counter()
 
     def lap() -> float:
         nonlocal clock
@@ -183,9 +209,12 @@ def ingest(source_names: list[str] | None = None, kinds: list[str] | None = None
         elapsed, clock = now - clock, now
         return elapsed
 
-    for source_id in list_sources(source_names, kinds):
-        summaries.append(collect(source_id))
-        failpoint("ingest:after-first-source")
+    source_ids = list_sources(source_names, kinds)
+    with Progress("sumber", len(source_ids), log=logger.info) as bar:
+        for source_id in source_ids:
+            summaries.append(collect(source_id))
+            failpoint("ingest:after-first-source")
+            bar.advance()
     failpoint("ingest:after-store")
     collecting = lap()
     new_ids = [i for s in summaries for i in s["new_item_ids"]]
@@ -213,6 +242,13 @@ def ingest(source_names: list[str] | None = None, kinds: list[str] | None = None
         "places": placing,
     }
     articles = {k: int(v) for k, v in enrich.items() if not k.endswith("_seconds")}
+    seconds = time.perf_counter() - started
+    logger.info(
+        "ingest selesai dalam %s: %d item baru; %s",
+        format_seconds(seconds),
+        len(new_ids),
+        ", ".join(f"{STAGE_LABELS[k]} {format_seconds(v)}" for k, v in timings.items()),
+    )
     for s in summaries:
         s.pop("new_item_ids")
         logger.info(
@@ -250,4 +286,5 @@ def ingest(source_names: list[str] | None = None, kinds: list[str] | None = None
         "placed": placed,
         "errors": sum(s["errors"] for s in summaries),
         "timings": {k: round(v, 3) for k, v in timings.items()},
+        "seconds": round(seconds, 3),
     }

@@ -14,10 +14,12 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
+from prefect.futures import as_completed
 from prefect_dask import DaskTaskRunner
 from sqlalchemy import select
 
 from aduan.db import session_scope
+from aduan.progress import Progress
 from aduan.settings import get_settings
 from classifier.bootstrap import ensure_active_model
 from classifier.mentions import build_gazetteer
@@ -82,8 +84,12 @@ def _reclassify(only_missing: bool, model_dir: str, chunk_size: int) -> dict[str
     # the workers start: two workers must not both bootstrap it.
     version = ensure_active_model(ModelRegistry(Path(model_dir)))
     chunks = [item_ids[i : i + chunk_size] for i in range(0, len(item_ids), chunk_size)]
-    futures = [classify_chunk.submit(chunk, model_dir, version) for chunk in chunks]
-    written = sum(f.result() for f in futures)
+    futures = {classify_chunk.submit(chunk, model_dir, version): len(chunk) for chunk in chunks}
+    written = 0
+    with Progress("klasifikasi ulang", len(item_ids), log=get_run_logger().info) as bar:
+        for future in as_completed(list(futures)):
+            written += future.result()
+            bar.advance(futures[future])
     create_table_artifact(
         key="klasifikasi-ulang",
         table=[{"item": len(item_ids), "potongan": len(chunks), "saran baru": written}],

@@ -3,13 +3,14 @@ the valid ones and process them, streaming the file twice so memory stays flat."
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from aduan.progress import Progress
 from collectors.base import RawItem
 from collectors.manual import RowError, guess_mapping, iter_rows, manual_source
 from collectors.store import store_items
@@ -61,9 +62,12 @@ def import_file(
     *,
     model_dir: Path,
     now: datetime,
+    progress: Callable[[str, int | None], Progress] | None = None,
 ) -> ImportOutcome:
     """Store the valid rows (in the caller's transaction: all of them or none), then
-    cluster and tag them. Rows sharing a URL are kept: they are different reports."""
+    cluster and tag them. Rows sharing a URL are kept: they are different reports.
+    ``progress(label, total)`` makes a Progress for each stage (the CLI shows them)."""
+    make = progress or (lambda label, total: Progress(label, total, terminal=False, every=30))
     header, rows = read_table(path)
     source_id = manual_source(session)
     new_ids: list[int] = []
@@ -77,12 +81,18 @@ def import_file(
         already += stored.duplicates
         batch.clear()
 
-    for outcome in iter_rows(header, rows, mapping, file_name=path.name):
-        if isinstance(outcome, RawItem):
-            batch.append(outcome)
-            if len(batch) >= BATCH:
-                flush()
-    if batch:
-        flush()
-    processed = process_new_items(session, new_ids, model_dir=model_dir, now=now)
+    with make("menyimpan baris", None) as bar:
+        for outcome in iter_rows(header, rows, mapping, file_name=path.name):
+            if isinstance(outcome, RawItem):
+                batch.append(outcome)
+                if len(batch) >= BATCH:
+                    bar.advance(len(batch))
+                    flush()
+        if batch:
+            bar.advance(len(batch))
+            flush()
+    with make("pengelompokan dan pelabelan", 2 * len(new_ids)) as bar:
+        processed = process_new_items(
+            session, new_ids, model_dir=model_dir, now=now, progress=bar.advance
+        )
     return ImportOutcome(len(new_ids), already, processed.tagged)

@@ -8,7 +8,7 @@ is idempotent, so a run that crashed half-way is finished by the next one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -76,21 +76,40 @@ def enrich_stored(
     )
 
 
-def cluster_stored(session: Session, item_ids: Sequence[int], *, now: datetime) -> int:
+def cluster_stored(
+    session: Session,
+    item_ids: Sequence[int],
+    *,
+    now: datetime,
+    progress: Callable[[int], object] | None = None,
+) -> int:
     """Group retweets, copies and near-duplicates; returns how many joined a cluster."""
     if not item_ids:
         return 0
-    return cluster_items(session, item_ids, now=now)
+    return cluster_items(session, item_ids, now=now, progress=progress)
 
 
-def tag_stored(session: Session, item_ids: Sequence[int], *, model_dir: Path, now: datetime) -> int:
+def tag_stored(
+    session: Session,
+    item_ids: Sequence[int],
+    *,
+    model_dir: Path,
+    now: datetime,
+    progress: Callable[[int], object] | None = None,
+) -> int:
     """Suggest topic, SKPD and region with the active model; returns suggestions written."""
     if not item_ids:
         return 0
-    return tag_items(session, item_ids, build_default_tagger(session, model_dir=model_dir), now=now)
+    tagger = build_default_tagger(session, model_dir=model_dir)
+    return tag_items(session, item_ids, tagger, now=now, progress=progress)
 
 
-def place_stored(session: Session, item_ids: Sequence[int]) -> int:
+def place_stored(
+    session: Session,
+    item_ids: Sequence[int],
+    *,
+    progress: Callable[[int], object] | None = None,
+) -> int:
     """Record the named road/landmark/facility and kecamatan of each item (the keys of
     recurring-issue reports); returns how many name a place."""
     if not item_ids:
@@ -124,6 +143,8 @@ def place_stored(session: Session, item_ids: Sequence[int]) -> int:
             )
         if values:
             session.execute(update(Item), values)
+        if progress is not None:
+            progress(len(chunk))
     return named
 
 
@@ -145,10 +166,16 @@ def items_without_suggestion(session: Session) -> list[int]:
 
 
 def process_new_items(
-    session: Session, item_ids: Sequence[int], *, model_dir: Path, now: datetime
+    session: Session,
+    item_ids: Sequence[int],
+    *,
+    model_dir: Path,
+    now: datetime,
+    progress: Callable[[int], object] | None = None,
 ) -> Processed:
-    """Cluster, then tag: what an import or the public form does right after storing."""
-    joined = cluster_stored(session, item_ids, now=now)
-    tagged = tag_stored(session, item_ids, model_dir=model_dir, now=now)
+    """Cluster, then tag: what an import or the public form does right after storing.
+    ``progress`` hears of every item twice (clustered, tagged)."""
+    joined = cluster_stored(session, item_ids, now=now, progress=progress)
+    tagged = tag_stored(session, item_ids, model_dir=model_dir, now=now, progress=progress)
     placed = place_stored(session, item_ids)
     return Processed(joined, tagged, placed)

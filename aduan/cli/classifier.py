@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -101,17 +102,28 @@ def classifier_train(
     no_activate: bool,
 ) -> None:
     """Latih model topik, instansi dan relevansi dari CSV berlabel, lalu lewati gerbang promosi."""
+    from aduan.progress import format_seconds
     from classifier.lifecycle import train_and_register
     from classifier.registry import ModelRegistry
 
+    started = time.monotonic()
     data = _load_data(data_path, text_column, topic_column, agency_column)
     registry = ModelRegistry(out or get_settings().resolved_model_dir)
+    click.echo(f"Melatih pada {len(data)} baris ...", err=True)
+
+    def stage(name: str) -> None:
+        click.echo(f"  [{format_seconds(time.monotonic() - started)}] {name} selesai", err=True)
+
     outcome = train_and_register(
-        registry, data, holdout_fraction=holdout_fraction, activate=not no_activate
+        registry,
+        data,
+        holdout_fraction=holdout_fraction,
+        activate=not no_activate,
+        on_stage=stage,
     )
     click.echo(
-        f"Versi {outcome.version}: dilatih pada {len(data)} baris (holdout tetap: "
-        f"{registry.holdout_path})."
+        f"Versi {outcome.version}: dilatih pada {len(data)} baris dalam "
+        f"{format_seconds(time.monotonic() - started)} (holdout tetap: {registry.holdout_path})."
     )
     if outcome.metrics:
         for task in ("topic", "agency"):
@@ -235,8 +247,10 @@ def classifier_reclassify(
 ) -> None:  # fmt: skip
     """Beri saran ulang semua item dengan model aktif, per potongan, di Dask."""
     from aduan.prefect_server import PrefectServerError, local_prefect_server
+    from aduan.progress import format_seconds
     from aduan.settings import apply_prefect_defaults
 
+    started = time.monotonic()
     settings = get_settings()
     apply_prefect_defaults(settings)
     try:
@@ -252,5 +266,6 @@ def classifier_reclassify(
     except PrefectServerError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(
-        f"{result['items']} item dalam {result['chunks']} potongan; {result['written']} saran baru."
+        f"{result['items']} item dalam {result['chunks']} potongan; {result['written']} saran "
+        f"baru; selesai dalam {format_seconds(time.monotonic() - started)}."
     )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import click
 
 from aduan.cli._common import cli, echo_table
 from aduan.db import session_scope
+from aduan.progress import Progress, format_seconds
 from aduan.settings import apply_prefect_defaults, get_settings
 
 
@@ -53,8 +55,8 @@ def ingest(sources: tuple[str, ...], as_json: bool) -> None:
             click.echo(f"  ! {s['source_name']}: {s['message']}")
     _echo_not_run(sources)
     click.echo(
-        f"Selesai: {report['new']} item baru, {report['tagged']} diberi label, "
-        f"{report['errors']} galat."
+        f"Selesai dalam {format_seconds(report['seconds'])}: {report['new']} item baru, "
+        f"{report['tagged']} diberi label, {report['errors']} galat."
     )
     with session_scope() as session:
         from triage.queue import count_queue
@@ -123,6 +125,11 @@ def import_(path: Path, mappings: tuple[str, ...], partial: bool, dry_run: bool)
     if dry_run:
         click.echo("Uji coba (--dry-run): tidak ada yang disimpan.")
         return
+    started = time.monotonic()
+
+    def progress(label: str, total: int | None) -> Progress:
+        return Progress(label, total, log=lambda line: click.echo(f"  {line}", err=True))
+
     try:
         with session_scope() as session:
             outcome = import_file(
@@ -131,10 +138,12 @@ def import_(path: Path, mappings: tuple[str, ...], partial: bool, dry_run: bool)
                 report.mapping,
                 model_dir=get_settings().resolved_model_dir,
                 now=utcnow(),
+                progress=progress,
             )
     except ValueError as exc:  # the file changed between the check and the import
         raise click.ClickException(f"tidak ada yang disimpan: {exc}") from exc
     click.echo(
-        f"Tersimpan: {outcome.new} aduan baru, {outcome.already_stored} sudah ada sebelumnya, "
-        f"{outcome.tagged} diberi label. Lihat: aduan queue list"
+        f"Tersimpan dalam {format_seconds(time.monotonic() - started)}: {outcome.new} aduan "
+        f"baru, {outcome.already_stored} sudah ada sebelumnya, {outcome.tagged} diberi label. "
+        "Lihat: aduan queue list"
     )

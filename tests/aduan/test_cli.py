@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -82,11 +83,11 @@ def test_console_script_end_to_end(tmp_path: Path) -> None:
 
     run("db", "init")
     first = run("ingest")
-    assert "Selesai: 14 item baru" in first
+    assert re.search(r"Selesai dalam [0-9,]+ detik: 14 item baru", first)
     # A configured source that did not run says so, with the reason.
     assert "X: pencarian Kalimantan Selatan: tidak dijalankan" in first
     assert "ADUAN_X_BEARER_TOKEN" in first
-    assert "Selesai: 0 item baru" in run("ingest")
+    assert re.search(r"Selesai dalam .*: 0 item baru", run("ingest"))
     entries = json.loads(run("queue", "list", "--json"))
     assert len(entries) == 14
     assert {

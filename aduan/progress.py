@@ -1,0 +1,141 @@
+"""Progress of long work (ingest, import, training, re-classification): a progress bar
+when a person watches a terminal, a log line every ``every`` seconds otherwise (a
+scheduled run's log), and one summary line with the time taken.
+
+    with Progress("mengambil halaman artikel", total=len(urls), log=logger.info) as bar:
+        for chunk in chunks:
+            ...
+            bar.advance(len(chunk))
+    # -> "mengambil halaman artikel: 6.563 dari 6.563 dalam 41,2 detik (159/detik)"
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from types import TracebackType
+from typing import TextIO
+
+__all__ = ["Progress", "format_count", "format_seconds"]
+
+log = logging.getLogger("aduan.progress")
+
+
+def format_count(n: float) -> str:
+    """12345 -> "12.345" (Indonesian thousands separator)."""
+    return f"{n:,.0f}".replace(",", ".")
+
+
+def format_seconds(seconds: float) -> str:
+    """Seconds in words an admin reads at a glance: "41,2 detik", "3 menit 05 detik"."""
+    if seconds < 60:
+        return f"{seconds:.1f}".replace(".", ",") + " detik"
+    minutes, rest = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} menit {rest:02d} detik"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} jam {minutes:02d} menit"
+
+
+class Progress:
+    """How far a long job is. ``total`` None: count only (no percentage or time left)."""
+
+    def __init__(
+        self,
+        label: str,
+        total: int | None,
+        *,
+        log: Callable[[str], object] | None = None,
+        every: float = 10.0,
+        stream: TextIO | None = None,
+        terminal: bool | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.label = label
+        self.total = total
+        self.done = 0
+        self.every = every
+        self._log = log or globals()["log"].info
+        self._clock = clock
+        self._started = clock()
+        self._last_line = self._started
+        stream = stream or sys.stderr
+        if terminal is None:
+            terminal = stream.isatty() and os.environ.get("TERM") != "dumb"
+        self._bar = None
+        if terminal:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+            from rich.progress import Progress as RichProgress
+
+            self._bar = RichProgress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=Console(file=stream),
+                transient=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task(label, total=total)
+
+    @property
+    def elapsed(self) -> float:
+        return self._clock() - self._started
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        if self._bar is not None:
+            self._bar.update(self._task, completed=self.done)
+            return
+        now = self._clock()
+        if now - self._last_line >= self.every:
+            self._last_line = now
+            self._log(self._line(now - self._started, final=False))
+
+    def _line(self, elapsed: float, *, final: bool) -> str:
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        done = format_count(self.done)
+        if self.total is not None:
+            done += f" dari {format_count(self.total)}"
+        if final:
+            return (
+                f"{self.label}: {done} dalam {format_seconds(elapsed)} ({format_count(rate)}/detik)"
+            )
+        line = f"{self.label}: {done}"
+        if self.total:
+            line += f" ({self.done / self.total:.0%})"
+        line += f", {format_count(rate)}/detik"
+        if self.total and rate > 0:
+            line += f", sisa ±{format_seconds((self.total - self.done) / rate)}"
+        return line
+
+    def close(self) -> str:
+        """Stop the bar; log and return the summary line."""
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+        summary = self._line(self.elapsed, final=True)
+        self._log(summary)
+        return summary
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
