@@ -142,8 +142,9 @@ def article_page(entry: dict[str, str]) -> bytes:
 class Sites:
     """HOSTS loopback HTTP servers; each serves its feeds, robots.txt and article pages."""
 
-    def __init__(self, entries: list[dict[str, str]]) -> None:
+    def __init__(self, entries: list[dict[str, str]], *, page_latency: float = 0.0) -> None:
         self.entries = {e["id"]: e for e in entries}
+        self.page_latency = page_latency
         self.servers: list[ThreadingHTTPServer] = []
         self.feeds: dict[tuple[str, int], bytes] = {}
         self.requests = 0
@@ -183,6 +184,8 @@ class Sites:
                 elif m := re.fullmatch(r"/artikel/(e\d+)", self.path):
                     entry = sites.entries.get(m.group(1))
                     body = article_page(entry) if entry else None
+                    if sites.page_latency:  # a server farther away than loopback
+                        time.sleep(sites.page_latency)
                 if body is None:
                     self.send_response(404)
                     self.send_header("Content-Length", "0")
@@ -277,7 +280,11 @@ PROFILED = (
 
 
 def run_ingest(
-    sites: Sites, root: Path, database_url: str | None, profile: Path | None = None
+    sites: Sites,
+    root: Path,
+    database_url: str | None,
+    profile: Path | None = None,
+    settings: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     feeds = root / "feeds.yaml"
     feeds.write_text(
@@ -289,6 +296,7 @@ def run_ingest(
     env.update(ADUAN_DATA_DIR=str(root / "var"), ADUAN_FEEDS_FILE=str(feeds))
     env["ADUAN_DATABASE_URL"] = database_url or f"sqlite:///{root / 'ingest.db'}"
     env["NO_COLOR"] = "1"
+    env.update(settings or {})
     if database_url:
         _fresh_postgres(database_url)
     init = _aduan(["db", "init"], env)
@@ -345,10 +353,23 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--items", type=int, default=20_000)
     parser.add_argument("--database-url", help="PostgreSQL URL of a 'bench...' database")
     parser.add_argument("--profile", type=Path, help="write a cProfile of the aduan run here")
+    parser.add_argument(
+        "--page-latency",
+        type=float,
+        default=0.0,
+        help="seconds each article page takes to answer (default 0: loopback as it is)",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="ADUAN_X=V",
+        help="a setting for the aduan run, e.g. ADUAN_FETCH_CONCURRENCY=1",
+    )
     args = parser.parse_args(argv)
     t = time.perf_counter()
     entries = build_entries(args.items)
-    sites = Sites(entries)
+    sites = Sites(entries, page_latency=args.page_latency)
     print(
         f"{args.items} entries in {len(sites.feeds)} feeds on {HOSTS} loopback sites "
         f"({time.perf_counter() - t:.1f} s to build)"
@@ -365,7 +386,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 f"{floor_rate:,.0f} items/s (parse {base['parse_s']:.1f} s, "
                 f"predict {base['predict_s']:.1f} s)"
             )
-            run = run_ingest(sites, root, args.database_url, args.profile)
+            settings = dict(pair.split("=", 1) for pair in args.set)
+            run = run_ingest(sites, root, args.database_url, args.profile, settings)
             report = run["report"]
             rate = args.items / run["seconds"]
             memory = _memory_profile(run["memory"])

@@ -19,7 +19,7 @@ import httpx
 
 from collectors.article import Article, extract_article
 from collectors.errors import CollectorError, PermanentError, RobotsDisallowed, TransientError
-from collectors.http import fetch_url
+from collectors.http import Fetched, fetch_url
 
 __all__ = ["PageFetcher", "Politeness", "interleave_by_host"]
 
@@ -143,8 +143,8 @@ class PageFetcher:
         parser.parse(fetched.content.decode("utf-8", errors="replace").splitlines())
         return parser
 
-    def fetch(self, url: str) -> Article:
-        """The extracted article at ``url``; CollectorError when it cannot be had."""
+    def download(self, url: str) -> Fetched:
+        """The page's bytes (robots.txt, the host's gate, retries); safe from many threads."""
         if not self.allowed(url):
             raise RobotsDisallowed(f"robots.txt melarang mengambil {url}")
         origin = self._origin(url)
@@ -155,10 +155,9 @@ class PageFetcher:
             attempt += 1
             try:
                 if gate is None:
-                    fetched = fetch_url(self.client, url, max_bytes=self.max_bytes)
-                else:
-                    with gate:
-                        fetched = fetch_url(self.client, url, max_bytes=self.max_bytes)
+                    return fetch_url(self.client, url, max_bytes=self.max_bytes)
+                with gate:
+                    return fetch_url(self.client, url, max_bytes=self.max_bytes)
             except TransientError as exc:
                 if attempt >= self.attempts:
                     raise
@@ -166,50 +165,66 @@ class PageFetcher:
                 log.info("retrying %s in %.1fs after: %s", url, wait_for, exc)
                 self.sleep(wait_for)
                 delay *= 2
-                continue
-            break
-        started = time.thread_time()  # CPU time: waiting for the GIL is not extracting
+
+    def extract(self, fetched: Fetched) -> Article:
+        """The article in a downloaded page; a page that breaks the extractor is a
+        PermanentError of that page."""
+        started = time.thread_time()  # CPU time
         charset = httpx.Headers(fetched.headers).get("content-type", "")
         declared = charset.split("charset=")[-1].strip() if "charset=" in charset else None
         try:
             return extract_article(fetched.content, url=fetched.url, declared_charset=declared)
+        except Exception as exc:
+            log.exception("extracting %s crashed", fetched.url)
+            raise PermanentError(f"halaman tidak dapat dibaca: {exc.__class__.__name__}") from exc
         finally:
             elapsed = time.thread_time() - started
             with self._lock:
                 self.extract_seconds += elapsed
 
-    def _outcome(self, url: str) -> Article | CollectorError:
+    def fetch(self, url: str) -> Article:
+        """The extracted article at ``url``; CollectorError when it cannot be had."""
+        return self.extract(self.download(url))
+
+    def _downloaded(self, url: str) -> Fetched | CollectorError:
         try:
-            return self.fetch(url)
+            return self.download(url)
         except CollectorError as exc:
             return exc
-        except Exception as exc:  # a page that breaks the extractor is that page's error
-            log.exception("extracting %s crashed", url)
-            return PermanentError(f"halaman tidak dapat dibaca: {exc.__class__.__name__}")
+
+    def _extracted(self, outcome: Fetched | CollectorError) -> Article | CollectorError:
+        if isinstance(outcome, CollectorError):
+            return outcome
+        try:
+            return self.extract(outcome)
+        except CollectorError as exc:
+            return exc
 
     def fetch_many(self, urls: Iterable[str]) -> Iterator[tuple[str, Article | CollectorError]]:
-        """(url, article or the error) for each URL, as they complete, ``concurrency`` at
-        a time; hosts are taken in turn. Stopping the iteration early stops the pool."""
+        """(url, article or the error) for each URL, as they complete. The pool only
+        downloads, ``concurrency`` at a time, hosts taken in turn; extraction (CPU work)
+        runs in the calling thread, so that threads do not fight over the GIL for it.
+        Stopping the iteration early stops the pool."""
         queue = iter(interleave_by_host(urls))
         width = max(1, self.politeness.concurrency)
         if width == 1:
             for url in queue:
-                yield url, self._outcome(url)
+                yield url, self._extracted(self._downloaded(url))
             return
-        pending: dict[Future[Article | CollectorError], str] = {}
+        pending: dict[Future[Fetched | CollectorError], str] = {}
         with ThreadPoolExecutor(max_workers=width, thread_name_prefix="halaman") as pool:
             try:
                 for url in queue:
-                    pending[pool.submit(self._outcome, url)] = url
+                    pending[pool.submit(self._downloaded, url)] = url
                     if len(pending) < 2 * width:
                         continue
                     done, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for future in done:
-                        yield pending.pop(future), future.result()
+                        yield pending.pop(future), self._extracted(future.result())
                 while pending:
                     done, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for future in done:
-                        yield pending.pop(future), future.result()
+                        yield pending.pop(future), self._extracted(future.result())
             finally:
                 for future in pending:
                     future.cancel()
