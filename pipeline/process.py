@@ -41,8 +41,10 @@ __all__ = [
 ]
 
 
-#: Article pages fetched per transaction: what a crash can cost, at most.
-ENRICH_CHUNK = 50
+#: Feed entries whose pages are fetched per transaction: a crash costs at most this many
+#: pages fetched again by the next run (they stay "pending"). Large enough that the pool
+#: of ADUAN_FETCH_CONCURRENCY seldom drains between chunks.
+ENRICH_CHUNK = 250
 
 
 @dataclass(frozen=True, slots=True)
