@@ -232,7 +232,11 @@ def floor(sites: Sites, model_dir: Path) -> dict[str, float]:
 
 
 # ------------------------------------------------------------------------- the real run
-def _sample_memory(pid: int, stop: threading.Event, out: list[tuple[float, float]]) -> None:
+def _sample_memory(
+    pid: int, stop: threading.Event, out: list[tuple[float, float]], own: list[float]
+) -> None:
+    """(seconds, MB of the process tree) twice a second; ``own``: MB of the aduan process
+    alone (the Prefect server it starts is the rest)."""
     started = time.perf_counter()
     while not stop.is_set():
         try:
@@ -240,6 +244,7 @@ def _sample_memory(pid: int, stop: threading.Event, out: list[tuple[float, float
             procs = [root, *root.children(recursive=True)]
             rss = sum(p.memory_info().rss for p in procs if p.is_running())
             out.append((time.perf_counter() - started, rss / 2**20))
+            own.append(root.memory_info().rss / 2**20)
         except psutil.Error:
             pass
         time.sleep(0.5)
@@ -319,8 +324,8 @@ def run_ingest(
         stderr=subprocess.PIPE,
         text=True,
     )
-    stop, memory = threading.Event(), []
-    watcher = threading.Thread(target=_sample_memory, args=(proc.pid, stop, memory))
+    stop, memory, own = threading.Event(), [], []
+    watcher = threading.Thread(target=_sample_memory, args=(proc.pid, stop, memory, own))
     watcher.start()
     out, err = proc.communicate()
     seconds = time.perf_counter() - t
@@ -331,7 +336,13 @@ def run_ingest(
     if os.environ.get("BENCH_INGEST_LOG"):
         Path(os.environ["BENCH_INGEST_LOG"]).write_text(err, encoding="utf-8")
     report = json.loads(out)
-    return {"seconds": seconds, "memory": memory, "report": report, "log_tail": err[-1500:]}
+    return {
+        "seconds": seconds,
+        "memory": memory,
+        "own_peak_mb": max(own, default=float("nan")),
+        "report": report,
+        "log_tail": err[-1500:],
+    }
 
 
 def _memory_profile(samples: list[tuple[float, float]]) -> dict[str, float]:
@@ -392,6 +403,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             rate = args.items / run["seconds"]
             memory = _memory_profile(run["memory"])
             results.update(ingest_seconds=run["seconds"], ingest_items_per_s=rate, **memory)
+            results["own_peak_mb"] = run["own_peak_mb"]
             results["ratio"] = run["seconds"] / base["seconds"]
             results["report"] = {k: v for k, v in report.items() if k != "sources"}
             print(
@@ -411,6 +423,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 f"memory of the process tree: peak {memory['peak_mb']:.0f} MB; from 20% of "
                 f"the run {memory['at_20_mb']:.0f} MB to a peak of "
                 f"{memory['last_80_peak_mb']:.0f} MB (+{memory['last_80_growth_mb']:.0f} MB)"
+            print(f"peak memory of the aduan process alone: {run['own_peak_mb']:.0f} MB")
             )
             print(f"loopback requests served: {sites.requests}")
     finally:
