@@ -423,8 +423,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 f"memory of the process tree: peak {memory['peak_mb']:.0f} MB; from 20% of "
                 f"the run {memory['at_20_mb']:.0f} MB to a peak of "
                 f"{memory['last_80_peak_mb']:.0f} MB (+{memory['last_80_growth_mb']:.0f} MB)"
-            print(f"peak memory of the aduan process alone: {run['own_peak_mb']:.0f} MB")
             )
+            print(f"peak memory of the aduan process alone: {run['own_peak_mb']:.0f} MB")
             print(f"loopback requests served: {sites.requests}")
     finally:
         sites.close()
