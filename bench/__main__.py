@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import sys
 
-from bench import active_learning, classifier_quality, pipeline, reports, web
+from bench import (
+    active_learning,
+    classifier_quality,
+    extraction,
+    ingest,
+    mentions,
+    pipeline,
+    reports,
+    web,
+)
 
 BENCHMARKS = {
     "pipeline": pipeline.main,
@@ -12,6 +21,9 @@ BENCHMARKS = {
     "active_learning": active_learning.main,
     "web": web.main,
     "reports": reports.main,
+    "ingest": ingest.main,
+    "mentions": lambda argv: mentions.main(),
+    "extraction": lambda argv: extraction.main(),
 }
 
 if __name__ == "__main__":
