@@ -13,8 +13,6 @@ import csv
 import random
 import re
 import time
-from collections import defaultdict
-from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
@@ -28,13 +26,8 @@ from classifier.mentions import Mention, MentionKind, build_gazetteer
 class RegexGazetteer:
     """The previous implementation: one alternation of every name, longest first."""
 
-    def __init__(self, entries: Iterable[tuple[MentionKind, str, int]]) -> None:
-        refs: dict[tuple[MentionKind, str], set[int]] = defaultdict(set)
-        for kind, surface, ref in entries:
-            surface = " ".join(surface.split())
-            if len(surface) >= 2:
-                refs[(kind, surface.casefold())].add(ref)
-        self._refs = {key: tuple(sorted(ids)) for key, ids in refs.items()}
+    def __init__(self, names: dict[tuple[MentionKind, str], tuple[int, ...]]) -> None:
+        self._refs = names
         surfaces = sorted({s for _, s in self._refs}, key=len, reverse=True)
         body = "|".join(re.escape(s).replace(r"\ ", r"\s+") for s in surfaces) or r"(?!)"
         self._pattern = re.compile(rf"(?<![\w@])(?:{body})(?!\w)", re.IGNORECASE)
@@ -64,11 +57,10 @@ def main() -> None:
         load_agencies(session)
         session.flush()
         automaton = build_gazetteer(session)
-        entries = list(automaton.entries)
-    regex = RegexGazetteer(entries)
+    regex = RegexGazetteer(automaton.names)
     plain = complaints()
     rng = random.Random(1)
-    names = sorted({surface for _, surface, _ in entries})
+    names = sorted({surface for _, surface in automaton.names})
     hostile = []
     for text in plain[:3000]:
         n, m = rng.choice(names), rng.choice(names)

@@ -89,15 +89,16 @@ class Gazetteer:
             if len(surface) >= 2:
                 refs[(kind, surface.casefold())].add(ref)
         self._refs = {key: tuple(sorted(ids)) for key, ids in refs.items()}
-        #: (kind, casefolded name, id) of every name, as given.
-        self.entries = [
-            (kind, surface, ref) for (kind, surface), ids in self._refs.items() for ref in ids
-        ]
         self._automaton = ahocorasick.Automaton()
         for _, surface in self._refs:
             self._automaton.add_word(surface, len(surface))
         if len(self._automaton):
             self._automaton.make_automaton()
+
+    @property
+    def names(self) -> dict[tuple[MentionKind, str], tuple[int, ...]]:
+        """(kind, casefolded name with single spaces) -> the ids it can mean."""
+        return dict(self._refs)
 
     def find(self, text: str) -> list[Mention]:
         if not len(self._automaton):
