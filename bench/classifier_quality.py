@@ -14,15 +14,19 @@ import argparse
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
+from classifier.bootstrap import bootstrap_training_set
+from classifier.labels import load_agency_map
 from classifier.lifecycle import summary
 from classifier.train import (
     ModelBundle,
@@ -63,7 +67,10 @@ def plain_baseline() -> Pipeline:
     return Pipeline([("features", features), ("svc", LinearSVC(class_weight="balanced"))])
 
 
-def baseline_scores(train: TrainingSet, test: TrainingSet) -> dict[str, Any]:
+def baseline_scores(
+    train: TrainingSet, test: TrainingSet, models: dict[str, Pipeline] | None = None
+) -> dict[str, Any]:
+    """Accuracy and macro-F1 of the plain baseline; the fitted models go into ``models``."""
     out: dict[str, Any] = {}
     for task, train_labels, test_labels in (
         ("topic", train.topics, test.topics),
@@ -76,6 +83,8 @@ def baseline_scores(train: TrainingSet, test: TrainingSet) -> dict[str, Any]:
         keep = [i for i, label in enumerate(test_labels) if label]
         truth = [test_labels[i] for i in keep]
         predicted = model.predict([test.texts[i] for i in keep])
+        if models is not None:
+            models[task] = model
         out[task] = {
             "accuracy": round(float(accuracy_score(truth, predicted)), 4),
             "macro_f1": round(float(f1_score(truth, predicted, average="macro")), 4),
@@ -107,6 +116,58 @@ def calibration(bundle: ModelBundle, test: TrainingSet, threshold: float = 0.5) 
     }
 
 
+KALSEL = Path(__file__).with_name("data") / "kalsel_eval.yaml"
+
+
+def kalsel_eval() -> tuple[list[str], list[str], list[str]]:
+    """Texts, topics and functions of the frozen Kalsel evaluation set (never trained on)."""
+    rows = yaml.safe_load(KALSEL.read_text(encoding="utf-8"))["items"]
+    return [r[4] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+
+
+def kalsel_scores(
+    topic_model: Any, agency_model: Any, to_function: Callable[[str], str | None]
+) -> dict[str, float]:
+    """Topic and function accuracy on the Kalsel set; an agency prediction counts by the
+    function of the predicted agency."""
+    texts, topics, functions = kalsel_eval()
+    predicted_topics = topic_model.predict(texts)
+    predicted_functions = [to_function(str(a)) for a in agency_model.predict(texts)]
+    return {
+        "topic_accuracy": round(float(np.mean(np.asarray(predicted_topics) == topics)), 4),
+        "function_accuracy": round(
+            float(np.mean([p == f for p, f in zip(predicted_functions, functions, strict=True)])),
+            4,
+        ),
+        "n": len(texts),
+    }
+
+
+def kalsel_comparison(
+    surabaya: ModelBundle, surabaya_baseline: dict[str, Pipeline]
+) -> dict[str, dict[str, float]]:
+    """Shipped method and plain baseline, each trained on the team's bootstrap data and on
+    the Surabaya training months, scored on the Kalsel evaluation set."""
+    agency_map = load_agency_map()
+    seeds = bootstrap_training_set()
+    bootstrap = train_bundle(seeds, agency_map=None)
+    seed_baseline: dict[str, Pipeline] = {}
+    baseline_scores(seeds, seeds, seed_baseline)
+    same = lambda name: name  # noqa: E731  bootstrap agency labels are functions
+    return {
+        "bootstrap_shipped": kalsel_scores(bootstrap.topic, bootstrap.agency, same),
+        "bootstrap_baseline": kalsel_scores(seed_baseline["topic"], seed_baseline["agency"], same),
+        "surabaya_shipped": kalsel_scores(
+            surabaya.topic,
+            surabaya.agency,
+            lambda name: surabaya.agency_functions.get(name) or agency_map.function(name),
+        ),
+        "surabaya_baseline": kalsel_scores(
+            surabaya_baseline["topic"], surabaya_baseline["agency"], agency_map.function
+        ),
+    }
+
+
 def run() -> dict[str, Any]:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     data = load_training_csv(DATA)
@@ -119,9 +180,12 @@ def run() -> dict[str, Any]:
     started = time.perf_counter()
     bundle.topic.predict_proba(texts)
     per_second = len(texts) / (time.perf_counter() - started)
+    baseline_models: dict[str, Pipeline] = {}
+    plain = baseline_scores(train, test, baseline_models)
     return {
         **metrics,
-        "plain_baseline": baseline_scores(train, test),
+        "plain_baseline": plain,
+        "kalsel": kalsel_comparison(bundle, baseline_models),
         "calibration": calibration(bundle, test),
         "train_rows": len(train),
         "train_seconds_all_models": round(train_seconds, 1),
@@ -152,6 +216,11 @@ def main(argv: list[str] | None = None) -> None:
         f"{c['unflagged_share']:.0%} not flagged for review (confidence >= 0.5), "
         f"accuracy there {c['unflagged_accuracy']:.3f}"
     )
+    for name, k in result["kalsel"].items():
+        print(
+            f"Kalsel evaluation set ({k['n']} posts), {name.replace('_', ' ')}: "
+            f"topic {k['topic_accuracy']:.3f}, function {k['function_accuracy']:.3f}"
+        )
     print(
         f"train rows {result['train_rows']}, training all models "
         f"{result['train_seconds_all_models']} s, batch prediction "
