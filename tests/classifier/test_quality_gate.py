@@ -28,3 +28,17 @@ def test_metrics_stay_above_the_committed_floors(metrics: dict, task: str) -> No
     floors = json.loads(BASELINE.read_text())[task]
     for name, floor in floors.items():
         assert metrics[task][name] >= floor, f"{task} {name}: {metrics[task][name]} < {floor}"
+
+
+def test_bootstrap_model_stays_above_its_floors_on_the_kalsel_set() -> None:
+    """The model a new deployment starts from, on the frozen Kalsel evaluation set (never
+    trained on): a change to the seed examples or the pipeline must not make it worse."""
+    from bench.classifier_quality import kalsel_scores
+    from classifier.bootstrap import bootstrap_training_set
+
+    seeds = bootstrap_training_set()
+    bundle = train_bundle(seeds, agency_map=None)
+    scores = kalsel_scores(bundle.topic, bundle.agency, lambda name: name)
+    floors = json.loads(BASELINE.read_text())["kalsel_bootstrap"]
+    for name, floor in floors.items():
+        assert scores[name] >= floor, f"{name}: {scores[name]} < {floor}"
