@@ -15,9 +15,15 @@ import signal
 __all__ = ["FAILPOINTS", "failpoint"]
 
 #: Where `aduan ingest` can be killed: after the first source is stored (others still to
-#: fetch), after every source is stored and before the article pages and tagging, and
-#: inside the clustering transaction.
-FAILPOINTS = ("ingest:after-first-source", "ingest:after-store", "ingest:in-clustering")
+#: fetch), after every source is stored and before the article pages and tagging, inside
+#: the first clustering transaction, and inside the first tagging transaction (while the
+#: article pages are being fetched in another thread and their worker process).
+FAILPOINTS = (
+    "ingest:after-first-source",
+    "ingest:after-store",
+    "ingest:in-clustering",
+    "ingest:in-tagging",
+)
 
 
 def failpoint(name: str) -> None:

@@ -14,10 +14,11 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import TextIO
+from typing import Any, TextIO
 
 __all__ = ["Progress", "format_count", "format_seconds"]
 
@@ -38,6 +39,48 @@ def format_seconds(seconds: float) -> str:
         return f"{minutes} menit {rest:02d} detik"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} jam {minutes:02d} menit"
+
+
+#: One rich display per process, shared by the bars that run at once (the ingest flow
+#: fetches pages in one thread while it tags in another; rich allows one live display).
+_display_lock = threading.Lock()
+_display: dict[str, Any] = {"bar": None, "users": 0}
+
+
+def _shared_display(stream: TextIO) -> Any:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.progress import Progress as RichProgress
+
+    with _display_lock:
+        if _display["bar"] is None:
+            bar = RichProgress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=Console(file=stream),
+                transient=True,
+            )
+            bar.start()
+            _display["bar"] = bar
+        _display["users"] += 1
+        return _display["bar"]
+
+
+def _release_display(bar: Any) -> None:
+    with _display_lock:
+        _display["users"] -= 1
+        if _display["users"] <= 0 and _display["bar"] is bar:
+            bar.stop()
+            _display["bar"], _display["users"] = None, 0
 
 
 class Progress:
@@ -65,28 +108,9 @@ class Progress:
         stream = stream or sys.stderr
         if terminal is None:
             terminal = stream.isatty() and os.environ.get("TERM") != "dumb"
-        self._bar = None
+        self._bar: Any = None
         if terminal:
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
-            from rich.progress import Progress as RichProgress
-
-            self._bar = RichProgress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
-                console=Console(file=stream),
-                transient=True,
-            )
-            self._bar.start()
+            self._bar = _shared_display(stream)
             self._task = self._bar.add_task(label, total=total)
 
     @property
@@ -123,7 +147,8 @@ class Progress:
     def close(self) -> str:
         """Stop the bar; log and return the summary line."""
         if self._bar is not None:
-            self._bar.stop()
+            self._bar.remove_task(self._task)
+            _release_display(self._bar)
             self._bar = None
         summary = self._line(self.elapsed, final=True)
         self._log(summary)

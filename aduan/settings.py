@@ -93,6 +93,11 @@ class Settings(BaseSettings):
         description="Minimum seconds between two requests to one site; a robots.txt "
         "Crawl-delay (up to 30 s) wins when larger.",
     )
+    fetch_process: bool = Field(
+        default=True,
+        description="Fetch and extract article pages in a worker process of their own, "
+        "beside the clustering and tagging of the run (false: in the run's process).",
+    )
     prefect_startup_timeout: float = Field(
         default=120.0,
         gt=0,

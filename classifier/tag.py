@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,13 +36,31 @@ class Tagger(Protocol):
     def suggest_many(self, posts: Sequence[tuple[str | None, str]]) -> list[Suggestion]: ...
 
 
+#: The last model loaded, by (registry directory, version): a version's files never change,
+#: and loading takes a second or two, which a run that tags in several steps (the ingest
+#: flow: items without a page, then those with one) or a long-lived `aduan serve` need
+#: not pay again. Reference data (agencies, regions) is read afresh for every tagger.
+_loaded: dict[tuple[str, str, int], Any] = {}
+_loaded_lock = threading.Lock()
+
+
+def _load_model(registry: ModelRegistry, version: str) -> Any:
+    metadata = registry.versions_dir / version / "metadata.json"
+    key = (str(registry.root), version, metadata.stat().st_mtime_ns)
+    with _loaded_lock:
+        if key not in _loaded:
+            _loaded.clear()
+            _loaded[key] = registry.load(version)
+        return _loaded[key]
+
+
 def build_default_tagger(session: Session, *, model_dir: Path) -> Tagger:
     """The active model of the registry in ``model_dir`` (the bootstrap model when none
     was trained)."""
     registry = ModelRegistry(model_dir)
     version = ensure_active_model(registry)
     return ModelTagger(
-        registry.load(version),
+        _load_model(registry, version),
         version=version,
         taxonomy=load_taxonomy(),
         gazetteer=build_gazetteer(session),

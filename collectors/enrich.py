@@ -8,14 +8,15 @@ import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from aduan.db import get_sessionmaker, session_scope
 from classifier.baseline import COMPLAINT_CUE_PATTERN
 from classifier.mentions import Gazetteer
 from collectors.article import Article
@@ -25,7 +26,15 @@ from models.enums import SourceKind
 from models.item import Item
 from models.source import Source
 
-__all__ = ["EnrichReport", "enrich_items", "worth_fetching"]
+__all__ = [
+    "EnrichReport",
+    "apply_pages",
+    "enrich_chunk",
+    "enrich_items",
+    "pages_wanted",
+    "select_for_article",
+    "worth_fetching",
+]
 
 log = logging.getLogger(__name__)
 
@@ -50,18 +59,50 @@ def worth_fetching(text: str, gazetteer: Gazetteer) -> bool:
     return cues >= 2 or (cues >= 1 and any(m.kind == "region" for m in mentions))
 
 
-def enrich_items(
+def select_for_article(
+    session: Session, item_ids: Sequence[int], *, gazetteer: Gazetteer
+) -> tuple[list[int], EnrichReport]:
+    """The feed entries among ``item_ids`` whose page is worth fetching (still "pending");
+    the others are marked "skipped" (or "done" when the page is already in) in this
+    session. Other kinds of items are left alone."""
+    report = EnrichReport()
+    started = time.perf_counter()
+    wanted: list[int] = []
+    ids = sorted(set(item_ids))
+    for start in range(0, len(ids), 1000):
+        rows = session.scalars(
+            select(Item)
+            .join(Source)
+            .where(Item.id.in_(ids[start : start + 1000]), Source.kind == SourceKind.RSS)
+            .order_by(Item.id)
+        ).all()
+        for item in rows:
+            if "article" in item.raw:
+                item.enrich_state = "done"
+                report.skipped += 1
+            elif re.match(r"https?://", item.url or "") and worth_fetching(
+                f"{item.title or ''}\n{item.text}", gazetteer
+            ):
+                wanted.append(item.id)
+            else:
+                item.enrich_state = "skipped"
+                report.skipped += 1
+        session.flush()
+    report.select_seconds = time.perf_counter() - started
+    return wanted, report
+
+
+def pages_wanted(
     session: Session,
     item_ids: Sequence[int],
     *,
-    fetcher: PageFetcher,
-    gazetteer: Gazetteer,
-    now: datetime,
-) -> EnrichReport:
-    """Fetch the pages of the given feed entries that are worth it, through the fetcher's
-    pool; the items are updated in this session (the caller commits)."""
+    gazetteer: Gazetteer | None,
+    selected: bool = False,
+) -> tuple[dict[str, list[Item]], EnrichReport]:
+    """URL -> the items (of this session) whose page it is, for the given feed entries
+    worth a page; the others are marked in this session. ``selected``: the ids come from
+    ``select_for_article``, fetch them all without asking again."""
     report = EnrichReport()
-    refused_by_host: Counter[str] = Counter()
     started = time.perf_counter()
     rows = session.scalars(
         select(Item)
@@ -76,18 +117,33 @@ def enrich_items(
             item.enrich_state = "done"
             report.skipped += 1
             continue
-        if not re.match(r"https?://", url) or not worth_fetching(
-            f"{item.title or ''}\n{item.text}", gazetteer
+        if not re.match(r"https?://", url) or (
+            not selected
+            and (
+                gazetteer is None
+                or not worth_fetching(f"{item.title or ''}\n{item.text}", gazetteer)
+            )
         ):
             item.enrich_state = "skipped"
             report.skipped += 1
             continue
         wanted.setdefault(url, []).append(item)
-    fetching = time.perf_counter()
-    report.select_seconds = fetching - started
-    extract_before = fetcher.extract_seconds
-    for url, outcome in fetcher.fetch_many(list(wanted)):
-        for item in wanted[url]:
+    report.select_seconds = time.perf_counter() - started
+    return wanted, report
+
+
+def apply_pages(
+    wanted: dict[str, list[Item]],
+    outcomes: Iterable[tuple[str, Article | CollectorError]],
+    report: EnrichReport,
+    *,
+    now: datetime,
+) -> None:
+    """Put each fetched article into its items, or record why it could not be had (a
+    logged skip: the item keeps its feed text); counts go into ``report``."""
+    refused_by_host: Counter[str] = Counter()
+    for url, outcome in outcomes:
+        for item in wanted.get(url, ()):
             if isinstance(outcome, RobotsDisallowed):
                 # Expected on many news sites: one summary line below, not one per article.
                 log.debug("article %s skipped: %s", url, outcome)
@@ -102,19 +158,64 @@ def enrich_items(
                 continue
             _apply(item, outcome, now)
             report.fetched += 1
-    report.fetch_seconds = time.perf_counter() - fetching
-    report.extract_seconds = fetcher.extract_seconds - extract_before
-    session.flush()
     if refused_by_host:
         hosts = ", ".join(f"{host} ({n})" for host, n in refused_by_host.most_common(5))
         more = len(refused_by_host) - 5
         log.warning(
             "%d artikel tidak diambil: robots.txt situsnya melarang atau tidak terbaca: %s%s "
             "(teks feed tetap dipakai)",
-            report.robots,
+            sum(refused_by_host.values()),
             hosts,
             f" dan {more} situs lain" if more > 0 else "",
         )
+
+
+def enrich_items(
+    session: Session,
+    item_ids: Sequence[int],
+    *,
+    fetcher: PageFetcher,
+    gazetteer: Gazetteer | None,
+    now: datetime,
+    selected: bool = False,
+) -> EnrichReport:
+    """Fetch the pages of the given feed entries that are worth it, through the fetcher's
+    pool; the items are updated in this session (the caller commits)."""
+    wanted, report = pages_wanted(session, item_ids, gazetteer=gazetteer, selected=selected)
+    fetching = time.perf_counter()
+    extract_before = fetcher.extract_seconds
+    apply_pages(wanted, fetcher.fetch_many(list(wanted)), report, now=now)
+    report.fetch_seconds = time.perf_counter() - fetching
+    report.extract_seconds = fetcher.extract_seconds - extract_before
+    session.flush()
+    return report
+
+
+def enrich_chunk(
+    item_ids: Sequence[int],
+    *,
+    fetcher: PageFetcher,
+    now: datetime,
+    engine: Engine | None = None,
+) -> EnrichReport:
+    """Pages for entries chosen by ``select_for_article``, with no transaction open while
+    they download: read the URLs, fetch and extract, then store them in one short write
+    transaction (on SQLite it takes the write lock first, so that writes made meanwhile
+    by other threads or processes cannot overtake it). A crash before the commit leaves
+    the items "pending" for the next run."""
+    session = get_sessionmaker(engine)()
+    try:
+        urls = list(pages_wanted(session, item_ids, gazetteer=None, selected=True)[0])
+    finally:
+        session.close()  # read only: nothing to commit
+    started, extract_before = time.perf_counter(), fetcher.extract_seconds
+    outcomes = list(fetcher.fetch_many(urls))
+    fetch_seconds = time.perf_counter() - started
+    with session_scope(engine, write=True) as session:
+        wanted, report = pages_wanted(session, item_ids, gazetteer=None, selected=True)
+        apply_pages(wanted, outcomes, report, now=now)
+    report.fetch_seconds = fetch_seconds
+    report.extract_seconds = fetcher.extract_seconds - extract_before
     return report
 
 

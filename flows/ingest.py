@@ -15,11 +15,13 @@ from sqlalchemy import select
 from aduan.db import get_engine, get_sessionmaker, session_scope
 from aduan.failpoints import failpoint
 from aduan.progress import Progress, format_seconds
-from aduan.settings import get_settings
+from aduan.settings import Settings, get_settings
 from classifier.mentions import build_gazetteer
+from classifier.tag import build_default_tagger, store_suggestions, suggest_for
 from collectors.collect import collect_source
-from collectors.enrich import EnrichReport
+from collectors.enrich import EnrichReport, enrich_chunk, select_for_article
 from collectors.http import build_client
+from collectors.page_process import PageConfig, PageProcess
 from collectors.pages import PageFetcher, Politeness
 from collectors.registry import COLLECTORS
 from models.base import utcnow
@@ -28,12 +30,10 @@ from models.source import Source
 from pipeline.process import (
     ENRICH_CHUNK,
     cluster_stored,
-    enrich_stored,
     items_awaiting_article,
     items_without_place,
     items_without_suggestion,
     place_stored,
-    tag_stored,
 )
 
 __all__ = ["ingest"]
@@ -65,9 +65,9 @@ STAGE_LABELS = {
     "store": "simpan",
     "collect_overhead": "lain-lain pengumpulan",
     "mentions_select": "pilih artikel",
-    "article_fetch": "ambil artikel",
-    "extraction": "ekstraksi (CPU)",
-    "article_overhead": "lain-lain artikel",
+    "article_fetch": "ambil artikel (bersamaan)",
+    "extraction": "ekstraksi (CPU, proses terpisah)",
+    "article_wait": "menunggu artikel",
     "dedup": "duplikat",
     "tagging": "pelabelan",
     "places": "tempat",
@@ -104,10 +104,62 @@ def collect(source_id: int) -> dict[str, Any]:
     return asdict(summary)
 
 
+@task(name="select-articles", retries=1, retry_delay_seconds=5)
+def select_articles(item_ids: list[int]) -> tuple[list[int], dict[str, float]]:
+    """The feed entries whose page is worth fetching (they mention an agency or read like
+    a complaint); the others are marked as needing none."""
+    with session_scope() as session:
+        wanted, report = select_for_article(session, item_ids, gazetteer=build_gazetteer(session))
+    return wanted, asdict(report)
+
+
 @task(name="fetch-articles", **NETWORK_RETRIES)  # type: ignore[call-overload]
 def fetch_articles(item_ids: list[int]) -> dict[str, float]:
-    """Full text for feed entries that mention an agency or read like a complaint."""
+    """Full text for the entries ``select_articles`` chose. Runs beside the clustering and
+    tagging of the entries that need no page; with ``ADUAN_FETCH_PROCESS`` (the default)
+    the pages are downloaded and extracted in a worker process, and this thread only
+    stores them."""
     settings = get_settings()
+    politeness = Politeness(
+        concurrency=settings.fetch_concurrency,
+        per_host=settings.fetch_per_host,
+        host_delay=settings.fetch_host_delay,
+    )
+    bar = Progress("halaman artikel", len(item_ids), log=get_run_logger().info)
+    chunks = [item_ids[i : i + ENRICH_CHUNK] for i in range(0, len(item_ids), ENRICH_CHUNK)]
+    if settings.fetch_process:
+        config = PageConfig(
+            database_url=settings.resolved_database_url,
+            user_agent=settings.user_agent,
+            timeout=settings.http_timeout,
+            deadline=settings.http_deadline,
+            politeness=politeness,
+        )
+        with PageProcess(config) as worker:
+            total = _fetch_in_worker(worker, chunks, bar)
+    else:
+        total = _fetch_here(settings, politeness, chunks, bar)
+    bar.close()
+    return total
+
+
+def _fetch_in_worker(
+    worker: PageProcess, chunks: list[list[int]], bar: Progress
+) -> dict[str, float]:
+    """Every chunk is queued at once; the worker does them in order, one transaction each
+    (a crash loses at most the chunk in hand, whose items stay "pending")."""
+    total: dict[str, float] = dict.fromkeys(asdict(EnrichReport()), 0)
+    futures = [(chunk, worker.submit(chunk)) for chunk in chunks]
+    for chunk, future in futures:
+        for key, value in asdict(worker.result(chunk, future)).items():
+            total[key] += value
+        bar.advance(len(chunk))
+    return total
+
+
+def _fetch_here(
+    settings: Settings, politeness: Politeness, chunks: list[list[int]], bar: Progress
+) -> dict[str, float]:
     total: dict[str, float] = dict.fromkeys(asdict(EnrichReport()), 0)
     with build_client(
         timeout=settings.http_timeout,
@@ -115,60 +167,55 @@ def fetch_articles(item_ids: list[int]) -> dict[str, float]:
         deadline=settings.http_deadline,
         connections=settings.fetch_concurrency,
     ) as client:
-        fetcher = PageFetcher(
-            client,
-            user_agent=settings.user_agent,
-            politeness=Politeness(
-                concurrency=settings.fetch_concurrency,
-                per_host=settings.fetch_per_host,
-                host_delay=settings.fetch_host_delay,
-            ),
-        )
-        gazetteer = None
-        bar = Progress("halaman artikel", len(item_ids), log=get_run_logger().info)
-        for start in range(0, len(item_ids), ENRICH_CHUNK):
-            # One transaction per chunk: a crash loses at most one chunk's pages, and
-            # those items stay "pending" for the next run.
-            with session_scope() as session:
-                gazetteer = gazetteer or build_gazetteer(session)
-                report = enrich_stored(
-                    session,
-                    item_ids[start : start + ENRICH_CHUNK],
-                    client=client,
-                    user_agent=settings.user_agent,
-                    now=utcnow(),
-                    fetcher=fetcher,
-                    gazetteer=gazetteer,
-                )
+        fetcher = PageFetcher(client, user_agent=settings.user_agent, politeness=politeness)
+        for chunk in chunks:
+            report = enrich_chunk(chunk, fetcher=fetcher, now=utcnow())
             for key, value in asdict(report).items():
                 total[key] += value
-            bar.advance(len(item_ids[start : start + ENRICH_CHUNK]))
-        bar.close()
+            bar.advance(len(chunk))
     return total
 
 
+#: Items per transaction in clustering and tagging: short write transactions, so that the
+#: article pages fetched meanwhile (another thread) are stored without waiting long for
+#: SQLite's single writer; a crash loses at most one chunk, which the next run redoes.
+PROCESS_CHUNK = 500
+
+
 @task(name="cluster-items", retries=1, retry_delay_seconds=5)
-def cluster(item_ids: list[int]) -> int:
+def cluster(item_ids: list[int], label: str = "pengelompokan duplikat") -> int:
     """Group retweets, copies and near-duplicates; returns how many joined a cluster."""
-    with (
-        session_scope() as session,
-        Progress("pengelompokan duplikat", len(item_ids), log=get_run_logger().info) as bar,
-    ):
-        joined = cluster_stored(session, item_ids, now=utcnow(), progress=bar.advance)
-        failpoint("ingest:in-clustering")  # before the commit
-        return joined
+    joined = 0
+    with Progress(label, len(item_ids), log=get_run_logger().info) as bar:
+        for start in range(0, len(item_ids), PROCESS_CHUNK):
+            # Reads then writes what it read: the write lock first (SQLite), so that the
+            # pages stored meanwhile by another process cannot overtake it.
+            with session_scope(write=True) as session:
+                chunk = item_ids[start : start + PROCESS_CHUNK]
+                joined += cluster_stored(session, chunk, now=utcnow())
+                failpoint("ingest:in-clustering")  # before the commit
+            bar.advance(len(chunk))
+    return joined
 
 
 @task(name="tag-items", retries=1, retry_delay_seconds=5)
-def tag(item_ids: list[int]) -> int:
+def tag(item_ids: list[int], label: str = "pelabelan") -> int:
+    """Suggest topic, SKPD and region with the active model (loaded once per process);
+    the model runs outside the write transaction, which only stores the suggestions."""
     model_dir = get_settings().resolved_model_dir
-    with (
-        session_scope() as session,
-        Progress("pelabelan", len(item_ids), log=get_run_logger().info) as bar,
-    ):
-        return tag_stored(
-            session, item_ids, model_dir=model_dir, now=utcnow(), progress=bar.advance
-        )
+    tagged = 0
+    tagger = None
+    with Progress(label, len(item_ids), log=get_run_logger().info) as bar:
+        for start in range(0, len(item_ids), PROCESS_CHUNK):
+            chunk = item_ids[start : start + PROCESS_CHUNK]
+            with session_scope() as session:
+                tagger = tagger or build_default_tagger(session, model_dir=model_dir)
+                planned = suggest_for(session, chunk, tagger)
+            with session_scope(write=True) as session:
+                tagged += store_suggestions(session, planned, now=utcnow())
+                failpoint("ingest:in-tagging")  # before the commit, pages being fetched
+            bar.advance(len(chunk))
+    return tagged
 
 
 @task(name="place-items", retries=1, retry_delay_seconds=5)
@@ -218,13 +265,25 @@ def ingest(source_names: list[str] | None = None, kinds: list[str] | None = None
     failpoint("ingest:after-store")
     collecting = lap()
     new_ids = [i for s in summaries for i in s["new_item_ids"]]
-    enrich = fetch_articles(sorted(set(new_ids) | set(awaiting_article_ids())))
-    enriching = lap()
+    wanted, selection = select_articles(sorted(set(new_ids) | set(awaiting_article_ids())))
+    selecting = lap()
+    # The pages download and extract (worker processes) while this thread clusters and
+    # tags the items that need no page; those with a page follow once it is in.
+    pages = fetch_articles.submit(wanted)
     to_process = sorted(set(new_ids) | set(untagged_item_ids()))
-    clustered = cluster(to_process)
+    with_page = set(wanted)
+    first = [i for i in to_process if i not in with_page]
+    later = [i for i in to_process if i in with_page]
+    clustered = cluster(first)
     clustering = lap()
-    tagged = tag(to_process)
+    tagged = tag(first)
     tagging = lap()
+    enrich = pages.result()
+    waiting = lap()
+    clustered += cluster(later, label="pengelompokan duplikat (artikel)")
+    clustering += lap()
+    tagged += tag(later, label="pelabelan (artikel)")
+    tagging += lap()
     placed = place(to_process)
     placing = lap()
     feeds = sum(s["fetch_seconds"] for s in summaries)
@@ -233,15 +292,19 @@ def ingest(source_names: list[str] | None = None, kinds: list[str] | None = None
         "feed_fetch_parse": feeds,
         "store": store,
         "collect_overhead": collecting - feeds - store,
-        "mentions_select": enrich["select_seconds"],
-        "article_fetch": enrich["fetch_seconds"] - enrich["extract_seconds"],
+        "mentions_select": selecting,
+        "article_fetch": enrich["fetch_seconds"],
         "extraction": enrich["extract_seconds"],
-        "article_overhead": enriching - enrich["select_seconds"] - enrich["fetch_seconds"],
+        "article_wait": waiting,
         "dedup": clustering,
         "tagging": tagging,
         "places": placing,
     }
-    articles = {k: int(v) for k, v in enrich.items() if not k.endswith("_seconds")}
+    articles = {
+        k: int(v) + int(selection.get(k, 0))
+        for k, v in enrich.items()
+        if not k.endswith("_seconds")
+    }
     seconds = time.perf_counter() - started
     logger.info(
         "ingest selesai dalam %s: %d item baru; %s",

@@ -63,6 +63,7 @@ def enrich_stored(
     now: datetime,
     fetcher: PageFetcher | None = None,
     gazetteer: Gazetteer | None = None,
+    selected: bool = False,
 ) -> EnrichReport:
     """Full text for feed entries that mention an agency or read like a complaint; pass one
     ``fetcher`` for a whole run so that robots.txt and the per-host gates are shared."""
@@ -75,6 +76,7 @@ def enrich_stored(
         fetcher=fetcher,
         gazetteer=gazetteer or build_gazetteer(session),
         now=now,
+        selected=selected,
     )
 
 

@@ -53,3 +53,28 @@ def test_formats() -> None:
     assert format_count(1234567) == "1.234.567"
     assert format_seconds(4.25) == "4,2 detik"
     assert format_seconds(3725) == "1 jam 02 menit"
+
+
+def test_two_bars_at_once_share_one_display() -> None:
+    """The ingest flow fetches pages in one thread while it tags in another: rich allows
+    one live display per process, so the bars share it and it stops after the last."""
+    import threading
+
+    from aduan import progress
+
+    stream, lines = io.StringIO(), []
+    first = Progress("halaman artikel", 10, log=lines.append, stream=stream, terminal=True)
+    worker = threading.Thread(
+        target=lambda: (
+            Progress("pelabelan", 5, log=lines.append, stream=stream, terminal=True)
+            .__enter__()
+            .close()
+        )
+    )
+    worker.start()
+    worker.join()
+    first.advance(10)
+    assert progress._display["bar"] is not None  # the first bar still shows
+    first.close()
+    assert progress._display["bar"] is None
+    assert [line.split(":")[0] for line in lines] == ["pelabelan", "halaman artikel"]

@@ -1,0 +1,140 @@
+"""Article pages fetched, extracted and stored by a worker process (real spawn, real HTTP
+on 127.0.0.1, the test database on SQLite and PostgreSQL): the same outcome as in the
+calling process, no transaction open while pages download (another writer is never
+blocked by it), and a worker killed mid-chunk loses nothing: its items stay pending and
+the next chunk gets a new worker."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+from pytest_httpserver import HTTPServer
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
+from werkzeug import Request, Response
+
+from aduan.db import session_scope
+from collectors.enrich import select_for_article
+from collectors.page_process import PageConfig, PageProcess
+from collectors.pages import Politeness
+from models import Item, Source, SourceKind
+
+BODY = "<p>Jalan di Kecamatan Gambut rusak parah, warga meminta Dinas PUPR memperbaiki.</p>" * 6
+
+
+def _items(engine: Engine, server: HTTPServer, n: int) -> list[int]:
+    with Session(engine) as session, session.begin():
+        source = Source(kind=SourceKind.RSS, name="f", config={})
+        session.add(source)
+        session.flush()
+        items = [
+            Item(
+                source_id=source.id,
+                external_id=str(i),
+                url=server.url_for(f"/berita/{i}"),
+                title=f"Jalan rusak {i}",
+                text=f"Dinas PUPR diminta perbaiki jalan rusak nomor {i}",
+                content_hash=str(i),
+                enrich_state="pending",  # as the feed collector stores them
+            )
+            for i in range(n)
+        ]
+        session.add_all(items)
+        session.flush()
+        return [item.id for item in items]
+
+
+def _page(request: Request) -> Response:
+    time.sleep(0.05)  # slow enough that another writer runs while pages download
+    return Response(
+        f"<html><body><article>{BODY}</article></body></html>", content_type="text/html"
+    )
+
+
+def _config(engine: Engine) -> PageConfig:
+    return PageConfig(
+        database_url=engine.url.render_as_string(hide_password=False),
+        user_agent="t",
+        timeout=5,
+        politeness=Politeness(concurrency=4, per_host=4),
+    )
+
+
+def test_worker_stores_pages_while_another_writer_commits(
+    seeded: Engine, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/berita", method="GET").respond_with_handler(_page)
+    for i in range(40):
+        httpserver.expect_request(f"/berita/{i}").respond_with_handler(_page)
+    ids = _items(seeded, httpserver, 40)
+    with session_scope(seeded) as session:
+        wanted, _ = select_for_article(session, ids, gazetteer=_gazetteer(session))
+    assert sorted(wanted) == ids
+
+    # Another writer (the flow's tagging) commits short transactions all along.
+    stop, commits, errors = threading.Event(), [0], []
+
+    def writer() -> None:
+        while not stop.is_set():
+            try:
+                with session_scope(seeded, write=True) as session:
+                    session.execute(update(Item).where(Item.id == ids[0]).values(author=None))
+                commits[0] += 1
+            except Exception as exc:
+                errors.append(exc)
+            time.sleep(0.01)
+
+    other = threading.Thread(target=writer)
+    other.start()
+    try:
+        with PageProcess(_config(seeded)) as worker:
+            chunks = [ids[:20], ids[20:]]
+            futures = [(chunk, worker.submit(chunk)) for chunk in chunks]
+            reports = [worker.result(chunk, future) for chunk, future in futures]
+    finally:
+        stop.set()
+        other.join()
+    assert not errors, errors
+    assert commits[0] > 10
+    assert sum(r.fetched for r in reports) == 40 and sum(r.failed for r in reports) == 0
+    assert all(r.extract_seconds > 0 for r in reports)
+    with Session(seeded) as session:
+        rows = session.execute(select(Item.enrich_state, Item.text).where(Item.id.in_(ids)))
+        for state, text in rows:
+            assert state == "done" and text.startswith("Jalan di Kecamatan Gambut rusak parah")
+
+
+def test_a_killed_worker_loses_nothing_and_the_next_chunk_gets_a_new_one(
+    seeded: Engine, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    for i in range(30):
+        httpserver.expect_request(f"/berita/{i}").respond_with_handler(_page)
+    ids = _items(seeded, httpserver, 30)
+    with session_scope(seeded) as session:
+        select_for_article(session, ids, gazetteer=_gazetteer(session))
+    with PageProcess(_config(seeded)) as worker:
+        assert worker.result([], worker.submit([])).fetched == 0  # the worker is up
+        doomed = worker.submit(ids[:20])  # 20 pages at 50 ms, 4 at a time: ~0.25 s
+        pid = next(iter(worker._executor()._processes))
+        time.sleep(0.1)
+        os.kill(pid, signal.SIGKILL)
+        lost = worker.result(ids[:20], doomed)
+        assert lost.failed == 20 and lost.fetched == 0
+        with Session(seeded) as session:
+            states = set(session.scalars(select(Item.enrich_state).where(Item.id.in_(ids[:20]))))
+        assert states == {"pending"}  # nothing half-stored: the next run fetches them
+        rest = worker.result(ids[20:], worker.submit(ids[20:]))
+        assert rest.fetched == 10
+        again = worker.result(ids[:20], worker.submit(ids[:20]))
+        assert again.fetched == 20
+
+
+def _gazetteer(session: Session):  # type: ignore[no-untyped-def]
+    from classifier.mentions import build_gazetteer
+
+    return build_gazetteer(session)
