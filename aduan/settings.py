@@ -93,10 +93,13 @@ class Settings(BaseSettings):
         description="Minimum seconds between two requests to one site; a robots.txt "
         "Crawl-delay (up to 30 s) wins when larger.",
     )
-    fetch_process: bool = Field(
-        default=True,
-        description="Fetch and extract article pages in a worker process of their own, "
-        "beside the clustering and tagging of the run (false: in the run's process).",
+    fetch_processes: int = Field(
+        default=1,
+        ge=0,
+        le=16,
+        description="Worker processes that fetch, extract and store article pages beside the "
+        "clustering and tagging of the run (0: in the run's own process). The politeness "
+        "limits are shared out among them.",
     )
     prefect_startup_timeout: float = Field(
         default=120.0,

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from classifier.baseline import KeywordTagger, Suggestion
@@ -121,25 +121,29 @@ def store_suggestions(
         current = _current_versions(session, [i for i, _ in part])
         fresh = [(i, sug) for i, sug in part if current.get(i) != sug.model_version]
         ItemSuggestion.supersede(session, [i for i, _ in fresh if i in current], now=now)
-        for item_id, suggestion in fresh:
-            session.add(
-                ItemSuggestion(
-                    item_id=item_id,
-                    topic=suggestion.topic,
-                    topic_confidence=suggestion.topic_confidence,
-                    function=suggestion.function,
-                    agency_id=suggestion.agency_id,
-                    agency_confidence=suggestion.agency_confidence,
-                    region_id=suggestion.region_id,
-                    region_confidence=suggestion.region_confidence,
-                    relevance=suggestion.relevance,
-                    needs_review=suggestion.needs_review,
-                    model_version=suggestion.model_version,
-                    details=suggestion.details,
-                    created_at=now,
-                )
-            )
-            written += 1
+        rows = [
+            {
+                "item_id": item_id,
+                "topic": suggestion.topic,
+                "topic_confidence": suggestion.topic_confidence,
+                "function": suggestion.function,
+                "agency_id": suggestion.agency_id,
+                "agency_confidence": suggestion.agency_confidence,
+                "region_id": suggestion.region_id,
+                "region_confidence": suggestion.region_confidence,
+                "relevance": suggestion.relevance,
+                # the lower of the two: how sure the whole suggestion is (as the model's)
+                "confidence": min(suggestion.topic_confidence, suggestion.agency_confidence),
+                "needs_review": suggestion.needs_review,
+                "model_version": suggestion.model_version,
+                "details": suggestion.details,
+                "created_at": now,
+            }
+            for item_id, suggestion in fresh
+        ]
+        if rows:  # one multi-row statement, not one ORM object per suggestion
+            session.execute(insert(ItemSuggestion), rows)
+        written += len(rows)
         session.flush()
     return written
 

@@ -8,6 +8,7 @@ rules from ``collectors/data/sites.yaml`` (data keyed by domain, not code branch
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import warnings
@@ -119,6 +120,7 @@ def extract_article(
         for tag in soup.select(selector):
             tag.decompose()
 
+    parsed = _TrafilaturaTree(html)  # parsed on first use, once
     body, method = "", ""
     if rules.get("body"):
         node = soup.select_one(rules["body"])
@@ -129,7 +131,7 @@ def extract_article(
     if len(body) < 200 and use_trafilatura and not rules.get("body") and not rules.get("drop"):
         # A site the team wrote no body rule for: trafilatura finds the body better than
         # our generic rules (bench/extraction.py, docs/decisions.md).
-        candidate = _trafilatura_body(html, url, title)
+        candidate = _trafilatura_body(parsed, url, title)
         if len(candidate) > len(body):
             body, method = candidate, "trafilatura"
     if len(body) < 200:
@@ -143,7 +145,7 @@ def extract_article(
         if len(candidate) > len(body):
             body, method = candidate, "density"
     if use_trafilatura and (not author or published is None):
-        found_author, found_date = _trafilatura_metadata(html, url)
+        found_author, found_date = _trafilatura_metadata(parsed, url)
         author = author or found_author
         published = published or found_date
     return Article(
@@ -170,12 +172,35 @@ def _trafilatura() -> Any:
 _DATELINE = re.compile(r"\b(19|20)\d{2}\b.*\d{1,2}[:.]\d{2}|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 
 
-def _trafilatura_body(html: str, url: str | None, title: str | None) -> str:
+class _TrafilaturaTree:
+    """The page parsed once for trafilatura (body and metadata both read it): each use
+    gets its own copy, since trafilatura prunes the tree it is given."""
+
+    def __init__(self, html: str) -> None:
+        self.html = html
+        self._tree: Any = None
+
+    def copy(self) -> Any:
+        if self._tree is None:
+            from trafilatura.utils import load_html
+
+            self._tree = load_html(self.html)
+            if self._tree is None:  # not HTML trafilatura can read: let it say so itself
+                return self.html
+        return copy.deepcopy(self._tree)
+
+
+def _trafilatura_body(page: _TrafilaturaTree, url: str | None, title: str | None) -> str:
     """The main text by trafilatura, one paragraph per line, without the headline and
     dateline it sometimes repeats on top; "" when it finds none, or only a list of links
     (a front page: most of its text in short lines)."""
     text = _trafilatura().extract(
-        html, url=url, include_comments=False, include_tables=False, deduplicate=True, fast=True
+        page.copy(),
+        url=url,
+        include_comments=False,
+        include_tables=False,
+        deduplicate=True,
+        fast=True,
     )
     if not text:
         return ""
@@ -195,10 +220,12 @@ def _trafilatura_body(html: str, url: str | None, title: str | None) -> str:
     return "\n".join(lines)
 
 
-def _trafilatura_metadata(html: str, url: str | None) -> tuple[str | None, datetime | None]:
+def _trafilatura_metadata(
+    page: _TrafilaturaTree, url: str | None
+) -> tuple[str | None, datetime | None]:
     """A byline our rules missed ("Pewarta: ...", a name in a byline block) and a
     publication day (00:00 WIB, when only the day is known)."""
-    found = _trafilatura().extract_metadata(html, default_url=url)
+    found = _trafilatura().extract_metadata(page.copy(), default_url=url)
     if found is None:
         return None, None
     author = str(getattr(found, "author", "") or "")
@@ -305,10 +332,23 @@ def _first_date(nodes: Sequence[Tag], *, fallback_nodes: Sequence[Tag] = ()) -> 
     return date_only
 
 
+_BLOCK_NAMES = frozenset(_BLOCKS)
+
+
 def _block_text(node: Tag) -> str:
+    blocks = node.find_all(_BLOCKS)
+    # A block holding other blocks is skipped (the inner blocks carry the text): found by
+    # walking up from every block once, not by one search per block.
+    outer: set[int] = set()
+    for block in blocks:
+        for parent in block.parents:
+            if parent is node:
+                break
+            if parent.name in _BLOCK_NAMES:
+                outer.add(id(parent))
     parts = []
-    for block in node.find_all(_BLOCKS):
-        if block.find(_BLOCKS):  # the inner blocks carry the text
+    for block in blocks:
+        if id(block) in outer:
             continue
         text = normalise_whitespace(block.get_text(" "))
         if len(text) >= 2:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from aduan.db import get_sessionmaker, session_scope
@@ -64,30 +64,38 @@ def select_for_article(
 ) -> tuple[list[int], EnrichReport]:
     """The feed entries among ``item_ids`` whose page is worth fetching (still "pending");
     the others are marked "skipped" (or "done" when the page is already in) in this
-    session. Other kinds of items are left alone."""
+    session. Other kinds of items are left alone. Reads only the columns it needs and
+    marks with one UPDATE per state and chunk."""
     report = EnrichReport()
     started = time.perf_counter()
     wanted: list[int] = []
     ids = sorted(set(item_ids))
     for start in range(0, len(ids), 1000):
-        rows = session.scalars(
-            select(Item)
+        rows = session.execute(
+            select(Item.id, Item.url, Item.title, Item.text, Item.raw)
             .join(Source)
             .where(Item.id.in_(ids[start : start + 1000]), Source.kind == SourceKind.RSS)
             .order_by(Item.id)
-        ).all()
-        for item in rows:
-            if "article" in item.raw:
-                item.enrich_state = "done"
-                report.skipped += 1
-            elif re.match(r"https?://", item.url or "") and worth_fetching(
-                f"{item.title or ''}\n{item.text}", gazetteer
+        )
+        marks: dict[str, list[int]] = {"done": [], "skipped": []}
+        for item_id, url, title, text, raw in rows:
+            if "article" in (raw or {}):
+                marks["done"].append(item_id)
+            elif re.match(r"https?://", url or "") and worth_fetching(
+                f"{title or ''}\n{text}", gazetteer
             ):
-                wanted.append(item.id)
+                wanted.append(item_id)
             else:
-                item.enrich_state = "skipped"
-                report.skipped += 1
-        session.flush()
+                marks["skipped"].append(item_id)
+        for state, marked in marks.items():
+            if marked:
+                session.execute(
+                    update(Item)
+                    .where(Item.id.in_(marked))
+                    .values(enrich_state=state)
+                    .execution_options(synchronize_session=False)
+                )
+                report.skipped += len(marked)
     report.select_seconds = time.perf_counter() - started
     return wanted, report
 

@@ -23,7 +23,7 @@ import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aduan.db import create_db_engine
@@ -90,12 +90,23 @@ def _enrich_chunk(item_ids: list[int]) -> EnrichReport:
 
 # ------------------------------------------------------------------ in the calling process
 class PageProcess:
-    """One worker process fetching, extracting and storing pages; ``submit`` a chunk of
-    item ids (chosen by ``select_for_article``) and get a future of its ``EnrichReport``.
-    Use as a context manager (or call ``close``)."""
+    """Worker processes (one by default) fetching, extracting and storing pages;
+    ``submit`` a chunk of item ids (chosen by ``select_for_article``) and get a future of
+    its ``EnrichReport``. Use as a context manager (or call ``close``)."""
 
-    def __init__(self, config: PageConfig) -> None:
-        self.config = config
+    def __init__(self, config: PageConfig, *, processes: int = 1) -> None:
+        self.processes = max(1, processes)
+        # Each worker has its own fetcher: the run's politeness limits are shared out, so
+        # that all of them together stay within what the settings allow per site.
+        share = config.politeness
+        self.config = replace(
+            config,
+            politeness=Politeness(
+                concurrency=max(1, share.concurrency // self.processes),
+                per_host=max(1, share.per_host // self.processes),
+                host_delay=share.host_delay * self.processes,
+            ),
+        )
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
@@ -103,7 +114,7 @@ class PageProcess:
         with self._lock:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(
-                    max_workers=1,
+                    max_workers=self.processes,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=_start,
                     initargs=(self.config, os.getpid()),

@@ -116,9 +116,8 @@ def select_articles(item_ids: list[int]) -> tuple[list[int], dict[str, float]]:
 @task(name="fetch-articles", **NETWORK_RETRIES)  # type: ignore[call-overload]
 def fetch_articles(item_ids: list[int]) -> dict[str, float]:
     """Full text for the entries ``select_articles`` chose. Runs beside the clustering and
-    tagging of the entries that need no page; with ``ADUAN_FETCH_PROCESS`` (the default)
-    the pages are downloaded and extracted in a worker process, and this thread only
-    stores them."""
+    tagging of the entries that need no page; with ``ADUAN_FETCH_PROCESSES`` > 0 (the
+    default) worker processes download, extract and store them, and this thread waits."""
     settings = get_settings()
     politeness = Politeness(
         concurrency=settings.fetch_concurrency,
@@ -127,7 +126,7 @@ def fetch_articles(item_ids: list[int]) -> dict[str, float]:
     )
     bar = Progress("halaman artikel", len(item_ids), log=get_run_logger().info)
     chunks = [item_ids[i : i + ENRICH_CHUNK] for i in range(0, len(item_ids), ENRICH_CHUNK)]
-    if settings.fetch_process:
+    if settings.fetch_processes > 0:
         config = PageConfig(
             database_url=settings.resolved_database_url,
             user_agent=settings.user_agent,
@@ -135,7 +134,7 @@ def fetch_articles(item_ids: list[int]) -> dict[str, float]:
             deadline=settings.http_deadline,
             politeness=politeness,
         )
-        with PageProcess(config) as worker:
+        with PageProcess(config, processes=settings.fetch_processes) as worker:
             total = _fetch_in_worker(worker, chunks, bar)
     else:
         total = _fetch_here(settings, politeness, chunks, bar)

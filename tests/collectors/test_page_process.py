@@ -138,3 +138,15 @@ def _gazetteer(session: Session):  # type: ignore[no-untyped-def]
     from classifier.mentions import build_gazetteer
 
     return build_gazetteer(session)
+
+
+def test_politeness_is_shared_out_among_workers() -> None:
+    config = PageConfig(
+        database_url="sqlite://",
+        user_agent="t",
+        politeness=Politeness(concurrency=8, per_host=4, host_delay=0.5),
+    )
+    two = PageProcess(config, processes=2).config.politeness
+    assert (two.concurrency, two.per_host, two.host_delay) == (4, 2, 1.0)
+    many = PageProcess(config, processes=16).config.politeness
+    assert (many.concurrency, many.per_host) == (1, 1)  # never below one page at a time

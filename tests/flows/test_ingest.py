@@ -96,13 +96,24 @@ ARTICLE = (
 )
 
 
+@pytest.mark.parametrize("processes", ["1", "0"], ids=["worker-process", "in-process"])
 def test_entries_stored_before_a_crash_get_their_article_page_later(
-    prefect_harness: None, sample_db: Engine, httpserver: HTTPServer
+    prefect_harness: None,
+    sample_db: Engine,
+    httpserver: HTTPServer,
+    processes: str,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
-    """A run killed between storing and fetching pages: the next run catches up."""
+    """A run killed between storing and fetching pages: the next run catches up, with the
+    pages fetched by a worker process (the default) or in the run's own process."""
     import httpx
 
     from aduan.settings import get_settings
+
+    monkeypatch.setenv("ADUAN_FETCH_PROCESSES", processes)
+    get_settings.cache_clear()
+    request.addfinalizer(get_settings.cache_clear)  # after monkeypatch restores the env
     from collectors.collect import collect_source
     from flows.ingest import ingest
 
