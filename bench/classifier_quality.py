@@ -28,6 +28,7 @@ from sklearn.svm import LinearSVC
 from classifier.bootstrap import bootstrap_training_set
 from classifier.labels import load_agency_map
 from classifier.lifecycle import summary
+from classifier.local_office import local_office
 from classifier.train import (
     ModelBundle,
     TrainingSet,
@@ -119,6 +120,44 @@ def calibration(bundle: ModelBundle, test: TrainingSet, threshold: float = 0.5) 
 KALSEL = Path(__file__).with_name("data") / "kalsel_eval.yaml"
 
 
+def function_and_office_policy(bundle: ModelBundle, test: TrainingSet) -> dict[str, Any]:
+    """The two halves of routing, scored apart on the test rows. Function: the urusan the
+    shipped tagger picks (agency probabilities summed per function, the local-office
+    catch-all left out), on the content rows (those not labelled Kelurahan/Kecamatan).
+    Policy: the written local-office rule (classifier/local_office.py) against the
+    operators' choice of the catch-all: agreement, precision, recall, share flagged."""
+    agency_map = load_agency_map()
+    office = agency_map.office_class
+    rows = [i for i, a in enumerate(test.agencies) if a]
+    texts = [test.texts[i] for i in rows]
+    labels = [str(test.agencies[i]) for i in rows]
+    proba = bundle.agency.predict_proba(texts)
+    classes = list(bundle.agency.classes_)
+    correct = content = 0
+    for label, row in zip(labels, proba, strict=True):
+        if label == office:
+            continue
+        scores: dict[str, float] = {}
+        for name, p in zip(classes, row, strict=True):
+            function = bundle.agency_functions.get(name)
+            if function and name != office:
+                scores[function] = scores.get(function, 0.0) + float(p)
+        content += 1
+        correct += max(scores, key=scores.__getitem__) == agency_map.function(label)
+    truth = np.array([label == office for label in labels])
+    flagged = np.array([local_office(text) is not None for text in texts])
+    hits = int((truth & flagged).sum())
+    return {
+        "content_rows": content,
+        "function_accuracy_content_rows": round(correct / max(1, content), 4),
+        "office_rows": int(truth.sum()),
+        "policy_agreement": round(float((truth == flagged).mean()), 4),
+        "policy_precision": round(hits / max(1, int(flagged.sum())), 4),
+        "policy_recall": round(hits / max(1, int(truth.sum())), 4),
+        "policy_flagged_share": round(float(flagged.mean()), 4),
+    }
+
+
 def kalsel_eval() -> tuple[list[str], list[str], list[str]]:
     """Texts, topics and functions of the frozen Kalsel evaluation set (never trained on)."""
     rows = yaml.safe_load(KALSEL.read_text(encoding="utf-8"))["items"]
@@ -187,6 +226,7 @@ def run() -> dict[str, Any]:
         "plain_baseline": plain,
         "kalsel": kalsel_comparison(bundle, baseline_models),
         "calibration": calibration(bundle, test),
+        "routing": function_and_office_policy(bundle, test),
         "train_rows": len(train),
         "train_seconds_all_models": round(train_seconds, 1),
         "predict_texts_per_second": round(per_second),
@@ -215,6 +255,14 @@ def main(argv: list[str] | None = None) -> None:
         f"topic confidence: expected calibration error {c['topic_ece']:.3f}; "
         f"{c['unflagged_share']:.0%} not flagged for review (confidence >= 0.5), "
         f"accuracy there {c['unflagged_accuracy']:.3f}"
+    )
+    r = result["routing"]
+    print(
+        f"function accuracy on the {r['content_rows']} content rows (catch-all left out): "
+        f"{r['function_accuracy_content_rows']:.3f}; local-office rule against the operators' "
+        f"Kelurahan/Kecamatan choice ({r['office_rows']} rows): agreement "
+        f"{r['policy_agreement']:.3f}, precision {r['policy_precision']:.3f}, recall "
+        f"{r['policy_recall']:.3f}, {r['policy_flagged_share']:.0%} flagged"
     )
     for name, k in result["kalsel"].items():
         print(

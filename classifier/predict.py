@@ -7,6 +7,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from classifier.baseline import Suggestion, _mention_dict
+from classifier.labels import load_agency_map
+from classifier.local_office import local_office
 from classifier.mentions import Gazetteer
 from classifier.model import after_normalize, explain_many, normalize_batch, predict_top
 from classifier.routing import Router
@@ -36,6 +38,7 @@ class ModelTagger:
         self.taxonomy = taxonomy
         self.gazetteer = gazetteer
         self.router = router
+        self.office_class = load_agency_map().office_class
 
     def suggest(self, title: str | None, text: str) -> Suggestion:
         return self.suggest_many([(title, text)])[0]
@@ -61,8 +64,10 @@ class ModelTagger:
             functions: dict[str, float] = defaultdict(float)
             if agency is not None:
                 for name, p in agency.top:
+                    # The local-office catch-all is a routing habit, not an urusan: its
+                    # share goes to no function; the written policy decides (below).
                     function = self.bundle.agency_functions.get(name)
-                    if function:
+                    if function and name != self.office_class:
                         functions[function] += p
             if not functions:
                 functions[self.taxonomy.topics[topic.label].function] = topic.confidence
@@ -73,6 +78,18 @@ class ModelTagger:
             route = self.router.route(function, region, mentions)
             agency_conf = route.confidence if "menyebut" in route.reason else function_conf
             relevance_p = float(rel[complaint_col])
+            local = local_office(body)
+            details: dict[str, object] = {
+                "top3_topics": [{"topic": t, "p": p} for t, p in topic.top],
+                "top3_functions": [{"function": f, "p": round(p, 4)} for f, p in ranked[:3]],
+                "topic_terms": topic_terms,
+                "agency_reason": route.reason,
+                "region_reason": region.reason,
+                "mentions": [_mention_dict(m) for m in mentions],
+            }
+            if local is not None:  # its own review flag: routing there is an admin's call
+                details["local_office"] = local.as_dict()
+                details["review_flags"] = ["kantor_lokal"]
             results.append(
                 Suggestion(
                     topic=topic.label,
@@ -88,18 +105,10 @@ class ModelTagger:
                         or agency_conf < REVIEW_THRESHOLD
                         or relevance_p < RELEVANCE_THRESHOLD
                         or route.agency_id is None
+                        or local is not None
                     ),
                     model_version=self.version,
-                    details={
-                        "top3_topics": [{"topic": t, "p": p} for t, p in topic.top],
-                        "top3_functions": [
-                            {"function": f, "p": round(p, 4)} for f, p in ranked[:3]
-                        ],
-                        "topic_terms": topic_terms,
-                        "agency_reason": route.reason,
-                        "region_reason": region.reason,
-                        "mentions": [_mention_dict(m) for m in mentions],
-                    },
+                    details=details,
                 )
             )
         return results

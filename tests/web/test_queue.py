@@ -470,3 +470,30 @@ def test_the_preview_lists_personal_data_of_the_title_too(client: TestClient, wo
     preview = page.split('id="redaction-preview"', 1)[1].split("</div>", 1)[0]
     assert "<del>0813-4949-1111</del>" in preview
     assert 'value="Lampu mati, hubungi saya [nomor telepon disamarkan]"' in page
+
+
+def test_local_office_suggestion_is_shown_escaped_on_card_and_item(
+    client: TestClient, world: World
+) -> None:
+    """The local-office rule's flag reaches the admin on the card and the item page; its
+    place comes from the post's text, so it is escaped like the text itself."""
+    item_id = world.items["lampu"]
+    with Session(world.engine) as session, session.begin():
+        suggestion = session.scalar(
+            select(ItemSuggestion).where(ItemSuggestion.is_current(item_id))
+        )
+        suggestion.details = {
+            **suggestion.details,
+            "local_office": {
+                "level": "kelurahan",
+                "reason": "menyebut lurah",
+                "place": "gang <b onmouseover=alert(1)>Mawar",
+            },
+            "review_flags": ["kantor_lokal"],
+        }
+    login(client, "operator")
+    for url in ("/antrean", f"/item/{item_id}"):
+        html = client.get(url).text
+        assert "kantor kelurahan setempat" in html and "menyebut lurah" in html
+        assert "<b onmouseover" not in html
+        assert "gang &lt;b onmouseover=alert(1)&gt;Mawar" in html
