@@ -21,7 +21,7 @@ from classifier.tag import build_default_tagger
         ("Warga minta camat menegur pengusaha sarang walet", "kecamatan", "camat"),
         ("Pembagian BLT desa di Desa Tatah Layap tidak merata", "desa", "blt desa"),
         ("Minta SKTM untuk berobat dipersulit", "kelurahan/desa", "sktm"),
-        ("Selokan di gang Mawar RT 05 tersumbat, banjir tiap hujan", "kelurahan", "selokan"),
+        ("Selokan di Desa Banua Anyar tersumbat, banjir tiap hujan", "desa", "selokan"),
     ],
 )
 def test_office_matters_and_officials_point_to_the_local_office(
@@ -42,6 +42,8 @@ def test_office_matters_and_officials_point_to_the_local_office(
         # a neighbourhood matter without a village-level place named
         "selokan mampet bikin banjir",
         "gang di depan rumah gelap",
+        # in a city a drain at an RT address stays with the dinas
+        "Selokan di gang Mawar RT 05 tersumbat, banjir tiap hujan",
     ],
 )
 def test_content_matters_stay_with_the_skpd(text: str) -> None:
