@@ -120,6 +120,63 @@ def calibration(bundle: ModelBundle, test: TrainingSet, threshold: float = 0.5) 
 KALSEL = Path(__file__).with_name("data") / "kalsel_eval.yaml"
 
 
+SHARED_RSS = DATA.parents[2] / "fixtures" / "rss"
+
+
+def recorded_news() -> list[str]:
+    """Title and summary of every entry of the recorded news feeds (none a complaint)."""
+    import re
+
+    import feedparser
+
+    out = []
+    for path in sorted(SHARED_RSS.glob("*.xml")):
+        for entry in feedparser.parse(path.read_bytes()).entries:
+            text = re.sub(r"<[^>]+>", " ", f"{entry.get('title', '')}\n{entry.get('summary', '')}")
+            if text.strip():
+                out.append(" ".join(text.split()))
+    return out
+
+
+def relevance_comparison(
+    bundle: ModelBundle, train: TrainingSet, test: TrainingSet
+) -> dict[str, dict[str, float]]:
+    """Share of the recorded news that passes as a complaint (probability >= 0.5, the
+    queue's threshold) and share of the Surabaya test-month complaints that do, for the
+    shipped relevance model of the bootstrap and of the Surabaya-trained bundle, and the
+    plain baseline trained on the same rows (a LinearSVC passes at decision > 0)."""
+    from classifier.train import RELEVANCE_RATIO, relevance_negatives, relevance_positives
+
+    news = recorded_news()
+    complaints = test.texts
+    out: dict[str, dict[str, float]] = {}
+    for name, data, shipped in (
+        ("bootstrap", bootstrap_training_set(), None),
+        ("surabaya", train, bundle),
+    ):
+        shipped = shipped or train_bundle(data)
+        col = list(shipped.relevance.classes_).index("complaint")
+
+        def passes(texts: list[str], model: ModelBundle = shipped, col: int = col) -> float:
+            return round(float((model.relevance.predict_proba(texts)[:, col] >= 0.5).mean()), 4)
+
+        out[f"{name}_shipped"] = {
+            "news_pass": passes(news),
+            "complaint_recall": passes(complaints),
+        }
+        negatives = list(relevance_negatives())
+        positives = relevance_positives(data.texts, cap=RELEVANCE_RATIO * len(negatives))
+        plain = plain_baseline().fit(
+            positives + negatives, [1] * len(positives) + [0] * len(negatives)
+        )
+        out[f"{name}_baseline"] = {
+            "news_pass": round(float((plain.decision_function(news) > 0).mean()), 4),
+            "complaint_recall": round(float((plain.decision_function(complaints) > 0).mean()), 4),
+        }
+    out["n"] = {"news": len(news), "complaints": len(complaints)}  # type: ignore[dict-item]
+    return out
+
+
 def function_and_office_policy(bundle: ModelBundle, test: TrainingSet) -> dict[str, Any]:
     """The two halves of routing, scored apart on the test rows. Function: the urusan the
     shipped tagger picks (agency probabilities summed per function, the local-office
@@ -227,6 +284,7 @@ def run() -> dict[str, Any]:
         "kalsel": kalsel_comparison(bundle, baseline_models),
         "calibration": calibration(bundle, test),
         "routing": function_and_office_policy(bundle, test),
+        "relevance": relevance_comparison(bundle, train, test),
         "train_rows": len(train),
         "train_seconds_all_models": round(train_seconds, 1),
         "predict_texts_per_second": round(per_second),
@@ -264,6 +322,15 @@ def main(argv: list[str] | None = None) -> None:
         f"{r['policy_agreement']:.3f}, precision {r['policy_precision']:.3f}, recall "
         f"{r['policy_recall']:.3f}, {r['policy_flagged_share']:.0%} flagged"
     )
+    rel = result["relevance"]
+    for name, r in rel.items():
+        if name == "n":
+            continue
+        print(
+            f"relevance, {name.replace('_', ' ')}: {r['news_pass']:.1%} of {rel['n']['news']} "
+            f"recorded news pass as complaints, {r['complaint_recall']:.1%} of "
+            f"{rel['n']['complaints']} Surabaya test-month complaints pass"
+        )
     for name, k in result["kalsel"].items():
         print(
             f"Kalsel evaluation set ({k['n']} posts), {name.replace('_', ' ')}: "

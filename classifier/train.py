@@ -133,6 +133,23 @@ def load_training_csv(
     return data
 
 
+#: A complaint says something about something: a bare keyword ("jalan", "lampu PJU") of
+#: the bootstrap data is a topic hint, not an example of a complaint.
+MIN_POSITIVE_WORDS = 4
+
+
+def relevance_positives(texts: Sequence[str], *, cap: int, seed: int = 0) -> list[str]:
+    """The complaint side of the relevance model: texts of at least
+    ``MIN_POSITIVE_WORDS`` words (all texts when most are shorter), a random ``cap`` of
+    them when there are more."""
+    positives = [t for t in texts if len(t.split()) >= MIN_POSITIVE_WORDS]
+    if len(positives) < len(texts) / 2:  # a set of short texts (tests, tweets): keep all
+        positives = list(texts)
+    if len(positives) > cap:
+        positives = random.Random(seed).sample(positives, cap)  # noqa: S311  sampling
+    return positives
+
+
 @lru_cache(maxsize=1)
 def relevance_negatives() -> tuple[str, ...]:
     data = yaml.safe_load(NEGATIVES_FILE.read_text(encoding="utf-8"))
@@ -188,12 +205,10 @@ def train_bundle(
             model__sample_weight=[weights[i] for i in labelled] if weights else None,
         )
     done("model SKPD")
-    rng = random.Random(seed)  # noqa: S311  sampling, not security
     negatives = [*relevance_negatives(), *extra_negatives]
-    positives = list(data.texts)
-    cap = max(MIN_RELEVANCE_POSITIVES, RELEVANCE_RATIO * len(negatives))
-    if len(positives) > cap:
-        positives = rng.sample(positives, cap)
+    positives = relevance_positives(
+        data.texts, cap=max(MIN_RELEVANCE_POSITIVES, RELEVANCE_RATIO * len(negatives)), seed=seed
+    )
     relevance = build_pipeline(class_weight="balanced", min_df=min_df).fit(
         positives + negatives, ["complaint"] * len(positives) + ["other"] * len(negatives)
     )

@@ -42,3 +42,31 @@ def test_bootstrap_model_stays_above_its_floors_on_the_kalsel_set() -> None:
     floors = json.loads(BASELINE.read_text())["kalsel_bootstrap"]
     for name, floor in floors.items():
         assert scores[name] >= floor, f"{name}: {scores[name]} < {floor}"
+
+
+def test_routing_by_function_stays_above_its_floor(shared_dir: Path) -> None:
+    """The urusan on the content rows, the local-office catch-all left out of the vote."""
+    from bench.classifier_quality import function_and_office_policy
+
+    train, test = time_split(load_training_csv(DATA))
+    routing = function_and_office_policy(train_bundle(train), test)
+    floor = json.loads(BASELINE.read_text())["routing"]["function_accuracy_content_rows"]
+    assert routing["function_accuracy_content_rows"] >= floor
+
+
+def test_bootstrap_relevance_keeps_news_out_and_complaints_in(shared_dir: Path) -> None:
+    """On news it never saw (the recorded feeds) and on another city's complaints."""
+
+    from bench.classifier_quality import recorded_news
+    from classifier.bootstrap import bootstrap_training_set
+
+    relevance = train_bundle(bootstrap_training_set(), agency_map=None).relevance
+    col = list(relevance.classes_).index("complaint")
+    news = recorded_news()
+    _, test = time_split(load_training_csv(DATA))
+    passed_news = float((relevance.predict_proba(news)[:, col] >= 0.5).mean())
+    recall = float((relevance.predict_proba(test.texts)[:, col] >= 0.5).mean())
+    limits = json.loads(BASELINE.read_text())["bootstrap_relevance"]
+    assert len(news) > 300
+    assert passed_news <= limits["news_pass_at_most"], passed_news
+    assert recall >= limits["complaint_recall"], recall
