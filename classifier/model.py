@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
@@ -15,7 +16,7 @@ from scipy.optimize import minimize_scalar
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import train_test_split
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import LinearSVC
 
@@ -144,11 +145,13 @@ def build_pipeline(
     class_weight: str | None = None,
     min_df: int = 2,
     calibration: str = "random",
+    char_ngrams: tuple[int, int] | None = None,
 ) -> Pipeline:
     """Normalised text -> TF-IDF of words and word pairs -> temperature-scaled linear SVM.
 
-    Character n-grams were measured too (docs/benchmarks.md): +0.003 accuracy for a
-    fifth of the speed, so they are left out.
+    Character n-grams were measured too (docs/benchmarks.md): for topic and agency +0.003
+    accuracy for a fifth of the speed, so they are left out there; ``char_ngrams`` adds
+    them (``char_wb``) where they pay, the relevance model (docs/decisions.md).
     """
     words = TfidfVectorizer(
         ngram_range=(1, 2),
@@ -157,10 +160,20 @@ def build_pipeline(
         token_pattern=r"(?u)\b\w+\b",  # noqa: S106  a regex, not a secret
         dtype=np.float32,
     )
+    features: Any = words
+    if char_ngrams is not None:
+        chars = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=char_ngrams,
+            min_df=2,
+            sublinear_tf=True,
+            dtype=np.float32,
+        )
+        features = FeatureUnion([("words", words), ("chars", chars)])
     return Pipeline(
         [
             ("normalize", FunctionTransformer(normalize_batch)),
-            ("words", words),
+            ("words", features),
             (
                 "model",
                 TemperatureScaledSVC(C=C, class_weight=class_weight, calibration=calibration),

@@ -55,6 +55,7 @@ TRUSTED_TYPES = frozenset(
         "numpy.ndarray",
         "sklearn.feature_extraction.text.TfidfTransformer",
         "sklearn.feature_extraction.text.TfidfVectorizer",
+        "sklearn.pipeline.FeatureUnion",
         "sklearn.pipeline.Pipeline",
         "sklearn.preprocessing._function_transformer.FunctionTransformer",
         "sklearn.svm._classes.LinearSVC",

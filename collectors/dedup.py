@@ -146,6 +146,19 @@ def _load_signatures(session: Session, ids: set[int], into: dict[int, np.ndarray
             into[item_id] = np.frombuffer(blob, dtype=np.uint32)
 
 
+def _most_similar(
+    signature: np.ndarray, candidates: Sequence[int], signatures: dict[int, np.ndarray]
+) -> int | None:
+    """The candidate most similar to ``signature`` at or above the threshold (on a tie the
+    last of ``candidates``, i.e. the oldest), all compared in one array operation."""
+    known = [c for c in candidates if c in signatures]
+    if not known:
+        return None
+    scores = (np.stack([signatures[c] for c in known]) == signature).mean(axis=1)
+    best = len(known) - 1 - int(scores[::-1].argmax())  # the last of the maxima
+    return known[best] if scores[best] >= NEAR_DUPLICATE_THRESHOLD else None
+
+
 def cluster_items(
     session: Session,
     item_ids: Sequence[int],
@@ -197,15 +210,13 @@ def _cluster_chunk(session: Session, ids: list[int], *, now: datetime) -> int:
     for row, signature, keys in prepared:
         cluster = batch.by_group.get(row.group_key or "") or batch.by_hash.get(row.content_hash)
         if cluster is None and signature is not None:
-            candidates = {i for k in keys for i in (*stored.get(k, ()), *batch.buckets.get(k, ()))}
-            best_id, best = None, NEAR_DUPLICATE_THRESHOLD
-            for other in sorted(candidates, reverse=True)[:MAX_CANDIDATES]:
-                other_sig = batch.signatures.get(other)
-                if other_sig is None:
-                    continue
-                score = estimate_similarity(signature, other_sig)
-                if score >= best:
-                    best_id, best = other, score
+            candidates: set[int] = set()
+            for k in keys:
+                candidates.update(stored.get(k, ()))
+                candidates.update(batch.buckets.get(k, ()))
+            best_id = _most_similar(
+                signature, sorted(candidates, reverse=True)[:MAX_CANDIDATES], batch.signatures
+            )
             if best_id is not None:
                 cluster = batch.clusters.get(best_id) or session.scalar(
                     select(Item.cluster_id).where(Item.id == best_id)

@@ -136,8 +136,13 @@ def test_candidates_come_from_the_index_not_all_pairs(  # type: ignore[no-untype
     ]
     cluster_items(session, noise, now=utcnow())
     compared: list[int] = []
-    real = dedup.estimate_similarity
-    monkeypatch.setattr(dedup, "estimate_similarity", lambda a, b: compared.append(1) or real(a, b))
+    real = dedup._most_similar
+
+    def counting(signature, candidates, signatures):  # type: ignore[no-untyped-def]
+        compared.extend(c for c in candidates if c in signatures)
+        return real(signature, candidates, signatures)
+
+    monkeypatch.setattr(dedup, "_most_similar", counting)
     first = _add(session, source, 1, STORY)
     second = _add(session, source, 2, STORY + " Mohon ditindaklanjuti.")
     cluster_items(session, [first, second], now=utcnow())
@@ -152,3 +157,18 @@ def test_fingerprints_are_stored_once_per_item(db) -> None:  # type: ignore[no-u
     assert session.get(ItemFingerprint, item) is not None
     buckets = session.scalars(select(ItemBucket.bucket).where(ItemBucket.item_id == item)).all()
     assert len(buckets) == dedup.BANDS
+
+
+def test_most_similar_takes_the_best_at_or_above_the_threshold_oldest_on_a_tie() -> None:
+    import numpy as np
+
+    base = np.arange(64, dtype=np.uint32)
+    half = base.copy()
+    half[:32] += 1000  # 0.5 similar: below the threshold
+    close = base.copy()
+    close[:8] += 1000  # 0.875
+    signatures = {30: half, 20: close, 10: close.copy(), 5: base}
+    assert dedup._most_similar(base, [30, 20, 10], signatures) == 10  # tie: the older
+    assert dedup._most_similar(base, [30, 20, 10, 5], signatures) == 5  # identical wins
+    assert dedup._most_similar(base, [30, 99], signatures) is None  # 99: no signature
+    assert dedup._most_similar(base, [], signatures) is None
