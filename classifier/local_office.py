@@ -99,8 +99,17 @@ def _level(text: str) -> str:
     return "kelurahan/desa"  # letters, aid: issued where the person lives
 
 
+#: Any word the rule could act on; most posts have none and cost one search.
+_ANY = re.compile(
+    "|".join(f"(?:{p.pattern})" for p in (_OFFICIAL, _OFFICE_MATTER, _NEIGHBOURHOOD)),
+    re.IGNORECASE,
+)
+
+
 def local_office(text: str) -> LocalOffice | None:
     """The local office the policy above points to for ``text``, or None."""
+    if not _ANY.search(text):
+        return None
     place_match = _VILLAGE_PLACE.search(text)
     place = " ".join(place_match.group(0).split()) if place_match else None
     official = _OFFICIAL.search(text)

@@ -193,9 +193,12 @@ def predict_top(pipeline: Pipeline, texts: Sequence[str], k: int = 3) -> list[Pr
     proba = pipeline.predict_proba(list(texts))
     classes = pipeline.classes_
     order = np.argsort(-proba, axis=1)[:, :k]
+    # Rounded and turned into Python floats in one array operation, not one per class.
+    ranked = np.round(np.take_along_axis(proba, order, axis=1), 4).tolist()
+    names = [str(c) for c in classes]
     results = []
-    for row, idx in zip(proba, order, strict=True):
-        top = [(str(classes[i]), round(float(row[i]), 4)) for i in idx]
+    for idx, probs in zip(order.tolist(), ranked, strict=True):
+        top = [(names[i], p) for i, p in zip(idx, probs, strict=True)]
         results.append(Prediction(label=top[0][0], confidence=top[0][1], top=top))
     return results
 
