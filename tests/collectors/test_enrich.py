@@ -127,3 +127,49 @@ def test_robots_refusals_are_one_summary_line_not_one_warning_each(
         )
         # The feed text stays; the item is still triaged.
         assert all(session.get(Item, i).text.startswith("Dinas PUPR") for i in ids)
+
+
+def test_selection_marks_what_needs_no_page_and_leaves_other_kinds_alone(
+    seeded: Engine,
+) -> None:
+    """The flow's first step for pages: the entries worth a page stay "pending" (the
+    worker fetches them), the others are marked at once, and items of other kinds (a
+    manual import) are not touched."""
+    from collectors.enrich import select_for_article
+
+    with Session(seeded) as session:
+        feed = Source(kind=SourceKind.RSS, name="f", config={})
+        manual = Source(kind=SourceKind.MANUAL, name="m", config={})
+        session.add_all([feed, manual])
+        session.flush()
+        worth = _item(
+            session, feed, 1, "https://contoh.example/1", "Dinas PUPR diminta perbaiki jalan"
+        )
+        ceremony = _item(
+            session, feed, 2, "https://contoh.example/2", "Upacara hari jadi berlangsung meriah"
+        )
+        no_link = _item(session, feed, 3, "", "Dinas PUPR diminta perbaiki jalan lagi")
+        already = _item(session, feed, 4, "https://contoh.example/4", "Dinas PUPR dan jalan")
+        session.get(Item, already).raw = {"article": {"method": "jsonld"}}
+        imported = _item(session, manual, 5, "https://contoh.example/5", "Dinas PUPR jalan")
+        for item_id in (worth, ceremony, no_link, already, imported):
+            session.get(Item, item_id).enrich_state = "pending"
+        session.flush()
+        wanted, report = select_for_article(
+            session,
+            [worth, ceremony, no_link, already, imported],
+            gazetteer=build_gazetteer(session),
+        )
+        session.expire_all()
+        states = {
+            i: session.get(Item, i).enrich_state
+            for i in (worth, ceremony, no_link, already, imported)
+        }
+    assert wanted == [worth] and report.skipped == 3
+    assert states == {
+        worth: "pending",
+        ceremony: "skipped",
+        no_link: "skipped",
+        already: "done",
+        imported: "pending",
+    }
