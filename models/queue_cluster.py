@@ -50,18 +50,18 @@ def refresh_queue_clusters(session: Session, cluster_ids: Iterable[int | None]) 
             .group_by(Item.cluster_id, Item.triage_state)
         ).all()
         live = {(cid, state) for cid, state, _, _ in rows}
-        if rows:
-            stmt = insert(QueueCluster).values(
+        if rows:  # one compiled statement, executed for many rows (not one per shape)
+            stmt = insert(QueueCluster)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["cluster_id", "state"],
+                set_={"open_count": stmt.excluded.open_count, "head_id": stmt.excluded.head_id},
+            )
+            session.execute(
+                stmt,
                 [
                     {"cluster_id": cid, "state": state, "open_count": n, "head_id": head}
                     for cid, state, n, head in rows
-                ]
-            )
-            session.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["cluster_id", "state"],
-                    set_={"open_count": stmt.excluded.open_count, "head_id": stmt.excluded.head_id},
-                )
+                ],
             )
         for state in OPEN_TRIAGE_STATES:
             gone = [cid for cid in chunk if (cid, state) not in live]
