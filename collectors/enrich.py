@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, select, update
@@ -59,6 +60,24 @@ def worth_fetching(text: str, gazetteer: Gazetteer) -> bool:
     return cues >= 2 or (cues >= 1 and any(m.kind == "region" for m in mentions))
 
 
+def _page_decision(
+    url: str | None,
+    title: str | None,
+    text: str,
+    raw: dict[str, Any] | None,
+    gazetteer: Gazetteer | None,
+) -> str:
+    """The one rule for a feed entry's page: "done" (already in), "skipped" (no web link,
+    or not worth it), or "wanted". Without a gazetteer the entry was chosen already."""
+    if "article" in (raw or {}):
+        return "done"
+    if not re.match(r"https?://", url or ""):
+        return "skipped"
+    if gazetteer is not None and not worth_fetching(f"{title or ''}\n{text}", gazetteer):
+        return "skipped"
+    return "wanted"
+
+
 def select_for_article(
     session: Session, item_ids: Sequence[int], *, gazetteer: Gazetteer
 ) -> tuple[list[int], EnrichReport]:
@@ -79,14 +98,11 @@ def select_for_article(
         )
         marks: dict[str, list[int]] = {"done": [], "skipped": []}
         for item_id, url, title, text, raw in rows:
-            if "article" in (raw or {}):
-                marks["done"].append(item_id)
-            elif re.match(r"https?://", url or "") and worth_fetching(
-                f"{title or ''}\n{text}", gazetteer
-            ):
+            decision = _page_decision(url, title, text, raw, gazetteer)
+            if decision == "wanted":
                 wanted.append(item_id)
             else:
-                marks["skipped"].append(item_id)
+                marks[decision].append(item_id)
         for state, marked in marks.items():
             if marked:
                 session.execute(
@@ -110,6 +126,8 @@ def pages_wanted(
     """URL -> the items (of this session) whose page it is, for the given feed entries
     worth a page; the others are marked in this session. ``selected``: the ids come from
     ``select_for_article``, fetch them all without asking again."""
+    if not selected and gazetteer is None:
+        raise ValueError("a gazetteer decides which entries are worth a page")
     report = EnrichReport()
     started = time.perf_counter()
     rows = session.scalars(
@@ -120,22 +138,14 @@ def pages_wanted(
     ).all()
     wanted: dict[str, list[Item]] = {}
     for item in rows:
-        url = item.url or ""
-        if "article" in item.raw:
-            item.enrich_state = "done"
+        decision = _page_decision(
+            item.url, item.title, item.text, item.raw, None if selected else gazetteer
+        )
+        if decision != "wanted":
+            item.enrich_state = decision
             report.skipped += 1
             continue
-        if not re.match(r"https?://", url) or (
-            not selected
-            and (
-                gazetteer is None
-                or not worth_fetching(f"{item.title or ''}\n{item.text}", gazetteer)
-            )
-        ):
-            item.enrich_state = "skipped"
-            report.skipped += 1
-            continue
-        wanted.setdefault(url, []).append(item)
+        wanted.setdefault(item.url or "", []).append(item)
     report.select_seconds = time.perf_counter() - started
     return wanted, report
 
