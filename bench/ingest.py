@@ -14,15 +14,21 @@ use, which stays a near-duplicate. Then:
   with the memory of its whole process tree (CLI and Prefect server) sampled twice a
   second; its own stage timings come from the flow's report.
 
+With ``--prefect-server`` the run uses a standing Prefect API server started by the
+benchmark beforehand (as a deployment runs: `prefect server start` next to `aduan serve`),
+so the process tree measured is the ingest's own: the CLI and its page worker.
+
     python -m bench.ingest --items 20000
     python -m bench.ingest --items 100000
     python -m bench.ingest --items 20000 \
         --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_ingest
+    python -m bench.ingest --items 100000 --prefect-server
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import html
 import json
@@ -34,6 +40,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -233,19 +240,41 @@ def floor(sites: Sites, model_dir: Path) -> dict[str, float]:
 
 
 # ------------------------------------------------------------------------- the real run
+def _role(proc: psutil.Process, root: psutil.Process) -> str:
+    """Which part of the run a process is: the aduan CLI, the Prefect API server it
+    starts (uvicorn), or a page worker (every other child)."""
+    if proc.pid == root.pid:
+        return "aduan"
+    try:
+        cmdline = " ".join(proc.cmdline())
+    except psutil.Error:
+        return "worker"
+    return "prefect_server" if "uvicorn" in cmdline or "prefect.server" in cmdline else "worker"
+
+
 def _sample_memory(
-    pid: int, stop: threading.Event, out: list[tuple[float, float]], own: list[float]
+    pid: int,
+    stop: threading.Event,
+    out: list[tuple[float, float]],
+    own: list[float],
+    roles: list[tuple[float, dict[str, float]]] | None = None,
 ) -> None:
     """(seconds, MB of the process tree) twice a second; ``own``: MB of the aduan process
-    alone (the Prefect server it starts is the rest)."""
+    alone; ``roles``: (seconds, MB per role) for the aduan process, the Prefect server and
+    the page workers."""
     started = time.perf_counter()
     while not stop.is_set():
         try:
             root = psutil.Process(pid)
-            procs = [root, *root.children(recursive=True)]
-            rss = sum(p.memory_info().rss for p in procs if p.is_running())
-            out.append((time.perf_counter() - started, rss / 2**20))
-            own.append(root.memory_info().rss / 2**20)
+            by_role: dict[str, float] = {"aduan": 0.0, "prefect_server": 0.0, "worker": 0.0}
+            for proc in [root, *root.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    by_role[_role(proc, root)] += proc.memory_info().rss / 2**20
+            now = time.perf_counter() - started
+            out.append((now, sum(by_role.values())))
+            own.append(by_role["aduan"])
+            if roles is not None:
+                roles.append((now, by_role))
         except psutil.Error:
             pass
         time.sleep(0.5)
@@ -326,7 +355,8 @@ def run_ingest(
         text=True,
     )
     stop, memory, own = threading.Event(), [], []
-    watcher = threading.Thread(target=_sample_memory, args=(proc.pid, stop, memory, own))
+    roles: list[tuple[float, dict[str, float]]] = []
+    watcher = threading.Thread(target=_sample_memory, args=(proc.pid, stop, memory, own, roles))
     watcher.start()
     out, err = proc.communicate()
     seconds = time.perf_counter() - t
@@ -341,9 +371,40 @@ def run_ingest(
         "seconds": seconds,
         "memory": memory,
         "own_peak_mb": max(own, default=float("nan")),
+        "roles": {
+            role: _memory_profile([(t, mb[role]) for t, mb in roles])
+            for role in ("aduan", "prefect_server", "worker")
+        }
+        | {
+            "without_prefect_server": _memory_profile(
+                [(t, mb["aduan"] + mb["worker"]) for t, mb in roles]
+            )
+        },
         "report": report,
         "log_tail": err[-1500:],
     }
+
+
+@contextlib.contextmanager
+def _standing_server(root: Path) -> Iterator[str]:
+    """A Prefect API server in its own process for the length of the run, with its home in
+    ``root``: what `aduan serve` deployments run beside the flows."""
+    from aduan.prefect_server import local_prefect_server
+    from aduan.settings import Settings
+
+    home = root / "prefect-server"
+    home.mkdir()
+    saved = {k: os.environ.get(k) for k in ("PREFECT_HOME", "PREFECT_API_URL")}
+    os.environ["PREFECT_HOME"] = str(home)
+    try:
+        with local_prefect_server(Settings(data_dir=root / "server-data")) as url:
+            yield url
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _memory_profile(samples: list[tuple[float, float]]) -> dict[str, float]:
@@ -370,6 +431,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         type=float,
         default=0.0,
         help="seconds each article page takes to answer (default 0: loopback as it is)",
+    )
+    parser.add_argument(
+        "--prefect-server",
+        action="store_true",
+        help="run against a standing Prefect server started here (not a temporary one)",
     )
     parser.add_argument(
         "--set",
@@ -399,7 +465,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 f"predict {base['predict_s']:.1f} s)"
             )
             settings = dict(pair.split("=", 1) for pair in args.set)
-            run = run_ingest(sites, root, args.database_url, args.profile, settings)
+            with contextlib.ExitStack() as stack:
+                if args.prefect_server:
+                    settings["PREFECT_API_URL"] = stack.enter_context(_standing_server(root))
+                run = run_ingest(sites, root, args.database_url, args.profile, settings)
             report = run["report"]
             rate = args.items / run["seconds"]
             memory = _memory_profile(run["memory"])
@@ -428,6 +497,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 f"{memory['last_80_peak_mb']:.0f} MB (+{memory['last_80_growth_mb']:.0f} MB)"
             )
             print(f"peak memory of the aduan process alone: {run['own_peak_mb']:.0f} MB")
+            results["memory_by_role"] = run["roles"]
+            for role, figures in run["roles"].items():
+                print(
+                    f"  {role.replace('_', ' ')}: peak {figures['peak_mb']:.0f} MB, from 20% "
+                    f"of the run {figures['at_20_mb']:.0f} MB to {figures['last_80_peak_mb']:.0f}"
+                    f" MB (+{figures['last_80_growth_mb']:.0f} MB)"
+                )
             print(f"loopback requests served: {sites.requests}")
     finally:
         sites.close()

@@ -24,6 +24,7 @@ __all__ = [
     "Tagger",
     "build_default_tagger",
     "build_keyword_tagger",
+    "preload_default_model",
     "store_suggestions",
     "suggest_for",
     "tag_items",
@@ -66,6 +67,13 @@ def build_default_tagger(session: Session, *, model_dir: Path) -> Tagger:
         gazetteer=build_gazetteer(session),
         router=Router(session),
     )
+
+
+def preload_default_model(model_dir: Path) -> None:
+    """Load (on a first run: train) the active model now, so that ``build_default_tagger``
+    finds it in memory; the ingest flow does this in a thread while it reads the feeds."""
+    registry = ModelRegistry(model_dir)
+    _load_model(registry, ensure_active_model(registry))
 
 
 def build_keyword_tagger(session: Session) -> Tagger:

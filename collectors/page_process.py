@@ -31,7 +31,7 @@ from collectors.enrich import EnrichReport, enrich_chunk
 from collectors.pages import PageFetcher, Politeness
 from models.base import utcnow
 
-__all__ = ["PageConfig", "PageProcess"]
+__all__ = ["PageConfig", "PageProcess", "discard_prestarted", "page_process", "prestart"]
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +82,10 @@ def _start(config: PageConfig, parent: int) -> None:
     _trafilatura()  # import the extractor before the first page, not during it
 
 
+def _ready() -> None:
+    """Nothing: submitted by ``PageProcess.start`` so that the worker starts now."""
+
+
 def _enrich_chunk(item_ids: list[int]) -> EnrichReport:
     return enrich_chunk(
         item_ids, fetcher=_worker["fetcher"], now=utcnow(), engine=_worker["engine"]
@@ -121,6 +125,15 @@ class PageProcess:
                 )
             return self._pool
 
+    def start(self) -> PageProcess:
+        """Start the worker processes now (their imports take a second or so and about
+        100 MB), beside the caller's own work, instead of at the first chunk."""
+        try:
+            self._executor().submit(_ready)
+        except BrokenProcessPool:
+            self._discard()
+        return self
+
     def submit(self, item_ids: list[int]) -> Future[EnrichReport]:
         try:
             return self._executor().submit(_enrich_chunk, item_ids)
@@ -158,3 +171,38 @@ class PageProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# Workers started ahead of need (the ingest flow starts them while it reads the feeds), by
+# configuration; ``page_process`` hands one over, ``discard_prestarted`` stops the rest.
+_prestarted: dict[str, PageProcess] = {}
+_prestarted_lock = threading.Lock()
+
+
+def _key(config: PageConfig, processes: int) -> str:
+    return repr((config, processes))
+
+
+def prestart(config: PageConfig, *, processes: int = 1) -> None:
+    """Start a worker for ``config`` now; the next ``page_process`` with the same
+    configuration gets it."""
+    key = _key(config, processes)
+    with _prestarted_lock:
+        if key not in _prestarted:
+            _prestarted[key] = PageProcess(config, processes=processes).start()
+
+
+def page_process(config: PageConfig, *, processes: int = 1) -> PageProcess:
+    """The worker started ahead for ``config``, or a new one (started at its first chunk)."""
+    with _prestarted_lock:
+        ready = _prestarted.pop(_key(config, processes), None)
+    return ready or PageProcess(config, processes=processes)
+
+
+def discard_prestarted() -> None:
+    """Stop workers started ahead that nobody took (a run that needed no page)."""
+    with _prestarted_lock:
+        left = list(_prestarted.values())
+        _prestarted.clear()
+    for worker in left:
+        worker.close()

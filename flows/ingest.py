@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from dataclasses import asdict
 from typing import Any
@@ -17,11 +19,22 @@ from aduan.failpoints import failpoint
 from aduan.progress import Progress, format_seconds
 from aduan.settings import Settings, get_settings
 from classifier.mentions import build_gazetteer
-from classifier.tag import build_default_tagger, store_suggestions, suggest_for
+from classifier.tag import (
+    build_default_tagger,
+    preload_default_model,
+    store_suggestions,
+    suggest_for,
+)
 from collectors.collect import collect_source
 from collectors.enrich import EnrichReport, enrich_chunk, select_for_article
 from collectors.http import build_client
-from collectors.page_process import PageConfig, PageProcess
+from collectors.page_process import (
+    PageConfig,
+    PageProcess,
+    discard_prestarted,
+    page_process,
+    prestart,
+)
 from collectors.pages import PageFetcher, Politeness
 from collectors.registry import COLLECTORS
 from models.base import utcnow
@@ -119,27 +132,33 @@ def fetch_articles(item_ids: list[int]) -> dict[str, float]:
     tagging of the entries that need no page; with ``ADUAN_FETCH_PROCESSES`` > 0 (the
     default) worker processes download, extract and store them, and this thread waits."""
     settings = get_settings()
-    politeness = Politeness(
+    bar = Progress("halaman artikel", len(item_ids), log=get_run_logger().info)
+    chunks = [item_ids[i : i + ENRICH_CHUNK] for i in range(0, len(item_ids), ENRICH_CHUNK)]
+    if settings.fetch_processes > 0:
+        with page_process(_page_config(settings), processes=settings.fetch_processes) as worker:
+            total = _fetch_in_worker(worker, chunks, bar)
+    else:
+        total = _fetch_here(settings, _politeness(settings), chunks, bar)
+    bar.close()
+    return total
+
+
+def _politeness(settings: Settings) -> Politeness:
+    return Politeness(
         concurrency=settings.fetch_concurrency,
         per_host=settings.fetch_per_host,
         host_delay=settings.fetch_host_delay,
     )
-    bar = Progress("halaman artikel", len(item_ids), log=get_run_logger().info)
-    chunks = [item_ids[i : i + ENRICH_CHUNK] for i in range(0, len(item_ids), ENRICH_CHUNK)]
-    if settings.fetch_processes > 0:
-        config = PageConfig(
-            database_url=settings.resolved_database_url,
-            user_agent=settings.user_agent,
-            timeout=settings.http_timeout,
-            deadline=settings.http_deadline,
-            politeness=politeness,
-        )
-        with PageProcess(config, processes=settings.fetch_processes) as worker:
-            total = _fetch_in_worker(worker, chunks, bar)
-    else:
-        total = _fetch_here(settings, politeness, chunks, bar)
-    bar.close()
-    return total
+
+
+def _page_config(settings: Settings) -> PageConfig:
+    return PageConfig(
+        database_url=settings.resolved_database_url,
+        user_agent=settings.user_agent,
+        timeout=settings.http_timeout,
+        deadline=settings.http_deadline,
+        politeness=_politeness(settings),
+    )
 
 
 def _fetch_in_worker(
@@ -244,6 +263,35 @@ def untagged_item_ids() -> list[int]:
 def ingest(source_names: list[str] | None = None, kinds: list[str] | None = None) -> dict[str, Any]:
     """Collect from all enabled sources (or the named ones, or those of the given kinds:
     "x", "rss"), store new items, tag them, and publish a table of what each source did."""
+    model = _start_ahead(kinds)
+    try:
+        return _ingest(source_names, kinds, model)
+    finally:
+        discard_prestarted()  # a worker no page was asked of
+
+
+def _start_ahead(kinds: list[str] | None) -> threading.Thread:
+    """What the run needs later, started while it reads the feeds (network waits, one
+    core): the page worker (its imports) and the model (loaded or, on a first run,
+    trained). Memory is then taken at the start of a run, not in its middle."""
+    settings = get_settings()
+    if settings.fetch_processes > 0 and (kinds is None or SourceKind.RSS.value in kinds):
+        prestart(_page_config(settings), processes=settings.fetch_processes)
+
+    def load() -> None:
+        try:
+            preload_default_model(settings.resolved_model_dir)
+        except Exception:  # the tag task loads it again and reports what is wrong
+            logging.getLogger(__name__).exception("model belum bisa dimuat lebih awal")
+
+    thread = threading.Thread(target=load, name="model-preload", daemon=True)
+    thread.start()
+    return thread
+
+
+def _ingest(
+    source_names: list[str] | None, kinds: list[str] | None, model: threading.Thread
+) -> dict[str, Any]:
     logger = get_run_logger()
     ensure_rate_limits()
     summaries = []
@@ -275,6 +323,7 @@ def ingest(source_names: list[str] | None = None, kinds: list[str] | None = None
     later = [i for i in to_process if i in with_page]
     clustered = cluster(first)
     clustering = lap()
+    model.join()
     tagged = tag(first)
     tagging = lap()
     enrich = pages.result()

@@ -11,14 +11,22 @@ import signal
 import threading
 import time
 
+import psutil
 from pytest_httpserver import HTTPServer
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 from werkzeug import Request, Response
 
+import collectors.page_process as page_process_module
 from aduan.db import session_scope
 from collectors.enrich import select_for_article
-from collectors.page_process import PageConfig, PageProcess
+from collectors.page_process import (
+    PageConfig,
+    PageProcess,
+    discard_prestarted,
+    page_process,
+    prestart,
+)
 from collectors.pages import Politeness
 from models import Item, Source, SourceKind
 
@@ -150,3 +158,52 @@ def test_politeness_is_shared_out_among_workers() -> None:
     assert (two.concurrency, two.per_host, two.host_delay) == (4, 2, 1.0)
     many = PageProcess(config, processes=16).config.politeness
     assert (many.concurrency, many.per_host) == (1, 1)  # never below one page at a time
+
+
+def _worker_pids(worker: PageProcess) -> set[int]:
+    pool = worker._pool
+    return set(pool._processes) if pool is not None and pool._processes else set()
+
+
+def test_a_prestarted_worker_is_up_before_the_first_chunk_and_is_the_one_used(
+    seeded: Engine, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    for i in range(5):
+        httpserver.expect_request(f"/berita/{i}").respond_with_handler(_page)
+    ids = _items(seeded, httpserver, 5)
+    with session_scope(seeded) as session:
+        select_for_article(session, ids, gazetteer=_gazetteer(session))
+    config = _config(seeded)
+    prestart(config)
+    try:
+        deadline = time.monotonic() + 30
+        with page_process_module._prestarted_lock:
+            ahead = next(iter(page_process_module._prestarted.values()))
+        while not _worker_pids(ahead) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        started = _worker_pids(ahead)
+        assert started, "the worker was not started ahead of the first chunk"
+        with page_process(config) as worker:
+            assert worker is ahead  # handed over, not a second process
+            assert worker.result(ids, worker.submit(ids)).fetched == 5
+            assert _worker_pids(worker) == started
+        assert page_process(config) is not ahead  # taken once; the next gets a new one
+    finally:
+        discard_prestarted()
+
+
+def test_a_prestarted_worker_nobody_takes_is_stopped(seeded: Engine) -> None:
+    config = _config(seeded)
+    prestart(config)
+    with page_process_module._prestarted_lock:
+        ahead = next(iter(page_process_module._prestarted.values()))
+    deadline = time.monotonic() + 30
+    while not _worker_pids(ahead) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    processes = [psutil.Process(pid) for pid in _worker_pids(ahead)]
+    assert processes
+    discard_prestarted()
+    assert not page_process_module._prestarted
+    _gone, alive = psutil.wait_procs(processes, timeout=10)
+    assert not alive
