@@ -119,12 +119,7 @@ def test_worker_stores_pages_while_another_writer_commits(
 def test_a_killed_worker_loses_nothing_and_the_next_chunk_gets_a_new_one(
     seeded: Engine, httpserver: HTTPServer
 ) -> None:
-    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
-    for i in range(30):
-        httpserver.expect_request(f"/berita/{i}").respond_with_handler(_page)
-    ids = _items(seeded, httpserver, 30)
-    with session_scope(seeded) as session:
-        select_for_article(session, ids, gazetteer=_gazetteer(session))
+    ids = _pending_items(seeded, httpserver, 30)
     with PageProcess(_config(seeded)) as worker:
         assert worker.result([], worker.submit([])).fetched == 0  # the worker is up
         doomed = worker.submit(ids[:20])  # 20 pages at 50 ms, 4 at a time: ~0.25 s
@@ -140,6 +135,17 @@ def test_a_killed_worker_loses_nothing_and_the_next_chunk_gets_a_new_one(
         assert rest.fetched == 10
         again = worker.result(ids[:20], worker.submit(ids[:20]))
         assert again.fetched == 20
+
+
+def _pending_items(engine: Engine, server: HTTPServer, n: int) -> list[int]:
+    """``n`` feed entries whose pages ``server`` serves, chosen for a page fetch."""
+    server.expect_request("/robots.txt").respond_with_data("", status=404)
+    for i in range(n):
+        server.expect_request(f"/berita/{i}").respond_with_handler(_page)
+    ids = _items(engine, server, n)
+    with session_scope(engine) as session:
+        select_for_article(session, ids, gazetteer=_gazetteer(session))
+    return ids
 
 
 def _gazetteer(session: Session):  # type: ignore[no-untyped-def]
@@ -168,12 +174,7 @@ def _worker_pids(worker: PageProcess) -> set[int]:
 def test_a_prestarted_worker_is_up_before_the_first_chunk_and_is_the_one_used(
     seeded: Engine, httpserver: HTTPServer
 ) -> None:
-    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
-    for i in range(5):
-        httpserver.expect_request(f"/berita/{i}").respond_with_handler(_page)
-    ids = _items(seeded, httpserver, 5)
-    with session_scope(seeded) as session:
-        select_for_article(session, ids, gazetteer=_gazetteer(session))
+    ids = _pending_items(seeded, httpserver, 5)
     config = _config(seeded)
     prestart(config)
     try:
