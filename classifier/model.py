@@ -28,10 +28,14 @@ __all__ = [
     "Prediction",
     "TemperatureScaledSVC",
     "after_normalize",
+    "build_features",
     "build_pipeline",
     "explain",
     "explain_many",
+    "head_pipeline",
     "predict_top",
+    "shared_features",
+    "word_block",
 ]
 
 
@@ -139,6 +143,31 @@ def _fit_temperature(model: LinearSVC, X, y) -> float:  # type: ignore[no-untype
     return float(minimize_scalar(nll, bounds=(0.02, 10.0), method="bounded").x)
 
 
+def build_features(
+    *, min_df: int = 2, char_ngrams: tuple[int, int] | None = None
+) -> TfidfVectorizer | FeatureUnion:
+    """TF-IDF of words and word pairs, and with ``char_ngrams`` of character n-grams
+    (``char_wb``) beside them; the word block always comes first (the reasons shown to an
+    admin are words, ``word_block``)."""
+    words = TfidfVectorizer(
+        ngram_range=(1, 2),
+        min_df=min_df,
+        sublinear_tf=True,
+        token_pattern=r"(?u)\b\w+\b",  # noqa: S106  a regex, not a secret
+        dtype=np.float32,
+    )
+    if char_ngrams is None:
+        return words
+    chars = TfidfVectorizer(
+        analyzer="char_wb",
+        ngram_range=char_ngrams,
+        min_df=2,
+        sublinear_tf=True,
+        dtype=np.float32,
+    )
+    return FeatureUnion([("words", words), ("chars", chars)])
+
+
 def build_pipeline(
     *,
     C: float = 0.5,
@@ -149,37 +178,46 @@ def build_pipeline(
 ) -> Pipeline:
     """Normalised text -> TF-IDF of words and word pairs -> temperature-scaled linear SVM.
 
-    Character n-grams were measured too (docs/benchmarks.md): for topic and agency +0.003
-    accuracy for a fifth of the speed, so they are left out there; ``char_ngrams`` adds
-    them (``char_wb``) where they pay, the relevance model (docs/decisions.md).
+    ``char_ngrams`` adds character n-grams (``char_wb``). A trained bundle shares one
+    fitted feature step among its three models (``head_pipeline``, classifier/train.py);
+    this builds a pipeline with its own, for experiments and tests.
     """
-    words = TfidfVectorizer(
-        ngram_range=(1, 2),
-        min_df=min_df,
-        sublinear_tf=True,
-        token_pattern=r"(?u)\b\w+\b",  # noqa: S106  a regex, not a secret
-        dtype=np.float32,
-    )
-    features: Any = words
-    if char_ngrams is not None:
-        chars = TfidfVectorizer(
-            analyzer="char_wb",
-            ngram_range=char_ngrams,
-            min_df=2,
-            sublinear_tf=True,
-            dtype=np.float32,
-        )
-        features = FeatureUnion([("words", words), ("chars", chars)])
     return Pipeline(
         [
             ("normalize", FunctionTransformer(normalize_batch)),
-            ("words", features),
+            ("words", build_features(min_df=min_df, char_ngrams=char_ngrams)),
             (
                 "model",
                 TemperatureScaledSVC(C=C, class_weight=class_weight, calibration=calibration),
             ),
         ]
     )
+
+
+def head_pipeline(features: Any, head: TemperatureScaledSVC) -> Pipeline:
+    """A pipeline of already fitted parts: normalisation, ``features`` (fitted, possibly
+    shared with other heads) and ``head`` (fitted on those features)."""
+    return Pipeline(
+        [("normalize", FunctionTransformer(normalize_batch)), ("words", features), ("model", head)]
+    )
+
+
+def shared_features(*pipelines: Pipeline | None) -> Any | None:
+    """The one feature step all of ``pipelines`` (``None`` ignored) use, if they share one:
+    transform once, then call each head on the matrix."""
+    steps = [p.named_steps["words"] for p in pipelines if p is not None]
+    if steps and all(step is steps[0] for step in steps):
+        return steps[0]
+    return None
+
+
+def word_block(features: Any) -> tuple[TfidfVectorizer, int]:
+    """The word vectoriser of a feature step and how many columns it owns (the first
+    ones): reasons are shown in words, never in character n-grams."""
+    if isinstance(features, FeatureUnion):
+        words = dict(features.transformer_list)["words"]
+        return words, len(words.vocabulary_)
+    return features, len(features.vocabulary_)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,8 +227,10 @@ class Prediction:
     top: list[tuple[str, float]]
 
 
-def predict_top(pipeline: Pipeline, texts: Sequence[str], k: int = 3) -> list[Prediction]:
-    proba = pipeline.predict_proba(list(texts))
+def predict_top(pipeline: Any, texts: Any, k: int = 3) -> list[Prediction]:
+    """The ``k`` most probable classes per text; ``pipeline`` may be a head alone and
+    ``texts`` its feature matrix."""
+    proba = pipeline.predict_proba(texts if hasattr(texts, "shape") else list(texts))
     classes = pipeline.classes_
     order = np.argsort(-proba, axis=1)[:, :k]
     # Rounded and turned into Python floats in one array operation, not one per class.
@@ -206,7 +246,8 @@ def predict_top(pipeline: Pipeline, texts: Sequence[str], k: int = 3) -> list[Pr
 def explain(pipeline: Pipeline, text: str, label: str, k: int = 5) -> list[str]:
     """The word n-grams of ``text`` that pushed hardest towards ``label``."""
     normalized = pipeline.named_steps["normalize"].transform([text])
-    words: TfidfVectorizer = pipeline.named_steps["words"]
+    features = pipeline.named_steps["words"]
+    words, width = word_block(features)
     vector = words.transform(normalized)
     model: TemperatureScaledSVC = pipeline.named_steps["model"]
     classes = list(model.classes_)
@@ -218,7 +259,7 @@ def explain(pipeline: Pipeline, text: str, label: str, k: int = 5) -> list[str]:
         if coef.shape[0] > 1
         else coef[0] * (1 if classes.index(label) == 1 else -1)
     )
-    weights = vector.multiply(row).tocsr()
+    weights = vector.multiply(np.asarray(row)[:width]).tocsr()
     if weights.nnz == 0:
         return []
     names = _feature_names(words)
@@ -239,13 +280,17 @@ def explain_many(
     k: int = 5,
     *,
     normalized: Sequence[str] | None = None,
+    matrix: Any = None,
 ) -> list[list[str]]:
     """``explain`` for many texts with one normalisation and one vectorisation of the
-    batch (per text, the vectoriser's overhead was 60% of tagging time)."""
-    words: TfidfVectorizer = pipeline.named_steps["words"]
-    if normalized is None:
-        normalized = pipeline.named_steps["normalize"].transform(list(texts))
-    matrix = words.transform(normalized).tocsr()
+    batch (per text, the vectoriser's overhead was 60% of tagging time); ``matrix``: the
+    texts' features, already computed by the pipeline's feature step."""
+    words, width = word_block(pipeline.named_steps["words"])
+    if matrix is None:
+        if normalized is None:
+            normalized = pipeline.named_steps["normalize"].transform(list(texts))
+        matrix = words.transform(normalized)
+    matrix = matrix.tocsr()
     model: TemperatureScaledSVC = pipeline.named_steps["model"]
     classes = list(model.classes_)
     coef = model.svc_.coef_
@@ -259,7 +304,10 @@ def explain_many(
         row = coef[c] if coef.shape[0] > 1 else coef[0] * (1 if c == 1 else -1)
         start, end = matrix.indptr[i], matrix.indptr[i + 1]
         indices = matrix.indices[start:end]
-        weights = matrix.data[start:end] * np.asarray(row)[indices]
+        values = matrix.data[start:end]
+        in_words = indices < width  # the word block: character n-grams are no reason
+        indices, values = indices[in_words], values[in_words]
+        weights = values * np.asarray(row)[indices]
         terms: list[str] = []
         for j in np.argsort(-weights):
             if weights[j] <= 0 or len(terms) == k:

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from classifier.baseline import Suggestion, _mention_dict
 from classifier.labels import load_agency_map
 from classifier.local_office import local_office
 from classifier.mentions import Gazetteer
-from classifier.model import after_normalize, explain_many, normalize_batch, predict_top
+from classifier.model import (
+    after_normalize,
+    explain_many,
+    normalize_batch,
+    predict_top,
+    shared_features,
+)
 from classifier.routing import Router
 from classifier.taxonomy import Taxonomy
 from classifier.train import ModelBundle
@@ -46,17 +53,43 @@ class ModelTagger:
     def suggest_many(self, posts: Sequence[tuple[str | None, str]]) -> list[Suggestion]:
         bodies = [f"{title}\n{text}" if title else text for title, text in posts]
         plain = normalize_batch(bodies)  # once for the three models and the reasons
-        topics = predict_top(after_normalize(self.bundle.topic), plain, k=3)
+        bundle = self.bundle
+        features = shared_features(bundle.topic, bundle.agency, bundle.relevance)
+        if features is not None:  # vectorised once, then each model's head
+            matrix = features.transform(plain)
+            models = {
+                name: (part.named_steps["model"] if part is not None else None, matrix)
+                for name, part in (
+                    ("topic", bundle.topic),
+                    ("agency", bundle.agency),
+                    ("relevance", bundle.relevance),
+                )
+            }
+        else:  # an older model file: each model has its own feature step
+            matrix = None
+            models = {
+                name: (after_normalize(part) if part is not None else None, plain)
+                for name, part in (
+                    ("topic", bundle.topic),
+                    ("agency", bundle.agency),
+                    ("relevance", bundle.relevance),
+                )
+            }
+        topic_model, topic_input = models["topic"]
+        topics = predict_top(topic_model, topic_input, k=3)
+        agency_model, agency_input = models["agency"]
         agencies = (
-            predict_top(
-                after_normalize(self.bundle.agency), plain, k=len(self.bundle.agency.classes_)
-            )
-            if self.bundle.agency is not None
+            predict_top(agency_model, agency_input, k=len(agency_model.classes_))
+            if agency_model is not None
             else [None] * len(bodies)
         )
-        relevance = after_normalize(self.bundle.relevance).predict_proba(plain)
-        complaint_col = list(self.bundle.relevance.classes_).index("complaint")
-        terms = explain_many(self.bundle.topic, bodies, [t.label for t in topics], normalized=plain)
+        relevance_model: Any
+        relevance_model, relevance_input = models["relevance"]
+        relevance = relevance_model.predict_proba(relevance_input)
+        complaint_col = list(bundle.relevance.classes_).index("complaint")
+        terms = explain_many(
+            bundle.topic, bodies, [t.label for t in topics], normalized=plain, matrix=matrix
+        )
         results = []
         for body, topic, agency, rel, topic_terms in zip(
             bodies, topics, agencies, relevance, terms, strict=True

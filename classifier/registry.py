@@ -23,6 +23,7 @@ import sklearn
 import skops
 import skops.io as sio
 
+from classifier.model import shared_features
 from classifier.train import ModelBundle
 
 __all__ = [
@@ -178,6 +179,10 @@ class ModelRegistry:
             "training_rows": n_rows,
             "metrics": metrics or {},
             **(extra or {}),
+            # The three models share one fitted feature step (classifier/train.py); each
+            # file holds a copy, and loading makes them one object again.
+            "shared_features": shared_features(bundle.topic, bundle.agency, bundle.relevance)
+            is not None,
             "agency_functions": bundle.agency_functions,
             "topics": [str(c) for c in bundle.topic.classes_],
             "agencies": [str(c) for c in bundle.agency.classes_] if bundle.agency else [],
@@ -205,6 +210,12 @@ class ModelRegistry:
             p: _load_part(path / f"{p}.skops") if (path / f"{p}.skops").is_file() else None
             for p in PARTS
         }
+        if metadata.get("shared_features") and parts["topic"] is not None:
+            features = parts["topic"].named_steps["words"]
+            for part in ("agency", "relevance"):
+                pipeline = parts[part]
+                if pipeline is not None:
+                    pipeline.steps[1] = ("words", features)
         return ModelBundle(
             topic=parts["topic"],
             agency=parts["agency"],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import skops.io as sio
 from click.testing import CliRunner
@@ -264,3 +265,47 @@ def test_explain_many_gives_what_explain_gives_one_by_one() -> None:
     assert explain_many(pipeline, texts, labels) == [
         explain(pipeline, t, label) for t, label in zip(texts, labels, strict=True)
     ]
+
+
+def test_the_three_models_share_one_feature_step_through_save_and_load(tmp_path: Path) -> None:
+    """Tagging vectorises a text once for topic, agency and relevance: the trained bundle
+    shares one fitted feature step, a saved and loaded one shares it again, and the shared
+    path predicts exactly what each pipeline predicts on its own."""
+    from classifier.model import explain, explain_many, normalize_batch, shared_features
+
+    data = bootstrap_training_set()
+    bundle = train_bundle(data)
+    assert shared_features(bundle.topic, bundle.agency, bundle.relevance) is not None
+    registry = ModelRegistry(tmp_path)
+    version = registry.save(bundle, kind="bootstrap", data_digest=data.digest(), n_rows=1)
+    loaded = registry.load(version)
+    features = shared_features(loaded.topic, loaded.agency, loaded.relevance)
+    assert features is not None, "loading must make the three copies one object again"
+    texts = [
+        "jalan berlubang di depan sekolah, tolong diperbaiki dinas pupr",
+        "ktp elektronik saya belum jadi sudah tiga bulan",
+        "Barito Putera menang dua gol tanpa balas di kandang",
+        "",
+    ]
+    matrix = features.transform(normalize_batch(texts))
+    for part in (loaded.topic, loaded.agency, loaded.relevance):
+        assert part is not None
+        np.testing.assert_allclose(
+            part.named_steps["model"].predict_proba(matrix), part.predict_proba(texts), rtol=1e-6
+        )
+    labels = list(loaded.topic.predict(texts))
+    shared = explain_many(
+        loaded.topic, texts, labels, normalized=normalize_batch(texts), matrix=matrix
+    )
+    assert shared == [
+        explain(loaded.topic, t, label) for t, label in zip(texts, labels, strict=True)
+    ]
+    vocabulary = word_vocabulary(features)
+    assert all(term in vocabulary for terms in shared for term in terms), "reasons are words"
+
+
+def word_vocabulary(features: object) -> set[str]:
+    from classifier.model import word_block
+
+    words, _ = word_block(features)
+    return set(words.vocabulary_)
