@@ -28,7 +28,7 @@ def run(n_texts: int) -> dict[str, float]:
         m.explain(bundle.topic, text, "infrastructure")
     cached = time.perf_counter() - start
     return {
-        "vocabulary": len(bundle.topic.named_steps["words"].vocabulary_),
+        "vocabulary": len(m.word_block(bundle.topic.named_steps["words"])[0].vocabulary_),
         "uncached_per_s": len(texts) / uncached,
         "cached_per_s": len(texts) / cached,
         "ratio": uncached / cached,
