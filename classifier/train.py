@@ -217,9 +217,14 @@ def train_bundle(
     plain_negatives = normalize_batch(negatives)
     features = build_features(min_df=min_df, char_ngrams=CHAR_NGRAMS).fit(plain + plain_negatives)
     X = features.transform(plain).tocsr()
+    # Balanced class weights for the topic head only: the rare topics gain recall (topic
+    # macro-F1 +0.007 and accuracy +0.003 on the time split) at a calibration error still
+    # under 0.04; for the agency head they cost function accuracy (docs/decisions.md).
     topic = head_pipeline(
         features,
-        TemperatureScaledSVC(calibration=calibration).fit(X, data.topics, sample_weight=weights),
+        TemperatureScaledSVC(class_weight="balanced", calibration=calibration).fit(
+            X, data.topics, sample_weight=weights
+        ),
     )
     done("model topik")
     labelled = [i for i, a in enumerate(data.agencies) if a]

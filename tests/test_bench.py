@@ -54,6 +54,11 @@ def test_quality_benchmark_scores_the_plain_baseline_on_the_same_rows(shared_dir
         train.subset(range(0, len(train), 5)), test.subset(range(0, len(test), 5))
     )
     assert 0.5 < scores["topic"]["accuracy"] <= 1 and 0.3 < scores["agency"]["accuracy"] <= 1
+    for task in ("topic", "agency"):  # the shipped model's figures, for the baseline too
+        figures = scores[task]
+        assert figures["accuracy"] <= figures["top3_accuracy"] <= 1
+        assert figures["accuracy"] <= figures["accuracy_at_80_coverage"] <= 1
+    assert 0.5 < scores["function_accuracy_content_rows"] <= 1
     from bench.classifier_quality import calibration
     from classifier.train import train_bundle
 
