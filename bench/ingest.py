@@ -376,6 +376,8 @@ def run_ingest(
         raise RuntimeError(f"aduan ingest failed:\n{err[-4000:]}")
     if os.environ.get("BENCH_INGEST_LOG"):
         Path(os.environ["BENCH_INGEST_LOG"]).write_text(err, encoding="utf-8")
+    if os.environ.get("BENCH_INGEST_MEMORY"):  # (seconds, MB per role), for a plot
+        Path(os.environ["BENCH_INGEST_MEMORY"]).write_text(json.dumps(roles), encoding="utf-8")
     report = json.loads(out)
     return {
         "seconds": seconds,

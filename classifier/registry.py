@@ -22,6 +22,7 @@ import scipy
 import sklearn
 import skops
 import skops.io as sio
+from sklearn.pipeline import Pipeline
 
 from classifier.model import shared_features
 from classifier.train import ModelBundle
@@ -35,6 +36,8 @@ __all__ = [
 ]
 
 PARTS = ("topic", "agency", "relevance")
+#: The feature step the three models share (models saved since 2026-12-04).
+FEATURES = "features"
 #: Every type and function a model file of ours may name: exactly what our pipelines
 #: (classifier/model.py) contain, found by walking the files they save. A file naming
 #: anything else is refused before any of it is loaded; prefixes like "builtins." would
@@ -100,13 +103,17 @@ def model_file_types(path: Path) -> set[str]:
     return found
 
 
-def _load_part(path: Path) -> Any:
+def _check_part(path: Path) -> None:
     refused = sorted(model_file_types(path) - TRUSTED_TYPES)
     if refused:
         raise UntrustedModelError(
             f"berkas model {path} memuat tipe yang tidak dipercaya dan tidak dimuat: "
             f"{', '.join(refused)}"
         )
+
+
+def _load_part(path: Path) -> Any:
+    _check_part(path)
     return sio.load(path, trusted=sorted(TRUSTED_TYPES & set(sio.get_untrusted_types(file=path))))
 
 
@@ -167,9 +174,14 @@ class ModelRegistry:
         tmp = self.versions_dir / f".{version}.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
+        features = shared_features(bundle.topic, bundle.agency, bundle.relevance)
+        if features is not None:  # stored once; each model file holds its head
+            sio.dump(features, tmp / f"{FEATURES}.skops")
         for part in PARTS:
             model = getattr(bundle, part)
             if model is not None:
+                if features is not None:
+                    model = Pipeline([*model.steps[:1], ("words", "passthrough"), *model.steps[2:]])
                 sio.dump(model, tmp / f"{part}.skops")
         metadata = {
             "version": version,
@@ -179,10 +191,9 @@ class ModelRegistry:
             "training_rows": n_rows,
             "metrics": metrics or {},
             **(extra or {}),
-            # The three models share one fitted feature step (classifier/train.py); each
-            # file holds a copy, and loading makes them one object again.
-            "shared_features": shared_features(bundle.topic, bundle.agency, bundle.relevance)
-            is not None,
+            # The three models share one fitted feature step (classifier/train.py), stored
+            # once in features.skops; loading puts it back into each model.
+            "shared_features": features is not None,
             "agency_functions": bundle.agency_functions,
             "topics": [str(c) for c in bundle.topic.classes_],
             "agencies": [str(c) for c in bundle.agency.classes_] if bundle.agency else [],
@@ -206,13 +217,17 @@ class ModelRegistry:
             raise LookupError("belum ada model aktif")
         path = self.versions_dir / version
         metadata = json.loads((path / "metadata.json").read_text(encoding="utf-8"))
+        files = [path / f"{p}.skops" for p in (*PARTS, FEATURES)]
+        for file in files:  # every file checked before any is loaded
+            if file.is_file():
+                _check_part(file)
         parts = {
             p: _load_part(path / f"{p}.skops") if (path / f"{p}.skops").is_file() else None
             for p in PARTS
         }
-        if metadata.get("shared_features") and parts["topic"] is not None:
-            features = parts["topic"].named_steps["words"]
-            for part in ("agency", "relevance"):
+        if metadata.get("shared_features"):
+            features = _load_part(path / f"{FEATURES}.skops")
+            for part in PARTS:
                 pipeline = parts[part]
                 if pipeline is not None:
                     pipeline.steps[1] = ("words", features)

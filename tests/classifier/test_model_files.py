@@ -13,6 +13,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from classifier.bootstrap import bootstrap_training_set
 from classifier.registry import (
+    FEATURES,
     PARTS,
     TRUSTED_TYPES,
     ModelRegistry,
@@ -31,7 +32,8 @@ def test_every_shipped_and_trained_model_uses_only_trusted_types(
     for kind, data in (("bootstrap", bootstrap_training_set()), ("csv", load_training_csv(sample))):
         digest = kind[0] * 64  # the version name carries it: two saves in one second
         version = registry.save(train_bundle(data), kind=kind, data_digest=digest, n_rows=1)
-        for part in PARTS:
+        assert (registry.versions_dir / version / f"{FEATURES}.skops").is_file()  # once
+        for part in (*PARTS, FEATURES):
             path = registry.versions_dir / version / f"{part}.skops"
             if path.is_file():
                 assert model_file_types(path) <= TRUSTED_TYPES, (kind, part)
@@ -57,14 +59,16 @@ HOSTILE = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(HOSTILE))
+@pytest.mark.parametrize(
+    ("name", "part"), [(name, "topic") for name in sorted(HOSTILE)] + [("exec", FEATURES)]
+)
 def test_a_model_file_with_any_other_type_is_refused_before_loading(
-    name: str, tmp_path: Path
+    name: str, part: str, tmp_path: Path
 ) -> None:
     registry = ModelRegistry(tmp_path)
     bundle = train_bundle(bootstrap_training_set())
     version = registry.save(bundle, kind="bootstrap", data_digest="x" * 64, n_rows=1)
-    path = registry.versions_dir / version / "topic.skops"
+    path = registry.versions_dir / version / f"{part}.skops"
     sio.dump(HOSTILE[name], path)
     loaded: list[str] = []
     original = sio.load
