@@ -29,7 +29,7 @@ from classifier.bootstrap import bootstrap_training_set
 from classifier.labels import load_agency_map
 from classifier.lifecycle import summary
 from classifier.local_office import local_office
-from classifier.model import normalize_batch, shared_features
+from classifier.model import heads_on, normalize_batch
 from classifier.train import (
     ModelBundle,
     TrainingSet,
@@ -304,11 +304,12 @@ def run() -> dict[str, Any]:
     texts = test.texts * 3
     started = time.perf_counter()
     # What tagging does: normalise and vectorise once, then the three models' heads.
-    features = shared_features(bundle.topic, bundle.agency, bundle.relevance)
-    matrix = features.transform(normalize_batch(texts))
-    for part in (bundle.topic, bundle.agency, bundle.relevance):
-        if part is not None:
-            part.named_steps["model"].predict_proba(matrix)
+    heads, inputs, _ = heads_on(
+        (bundle.topic, bundle.agency, bundle.relevance), normalize_batch(texts)
+    )
+    for head in heads:
+        if head is not None:
+            head.predict_proba(inputs)
     per_second = len(texts) / (time.perf_counter() - started)
     baseline_models: dict[str, Pipeline] = {}
     plain = baseline_scores(train, test, baseline_models)

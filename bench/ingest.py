@@ -220,7 +220,7 @@ class Sites:
 def floor(sites: Sites, model_dir: Path) -> dict[str, float]:
     """feedparser on the same documents and the same model on the same entries."""
     from classifier.bootstrap import ensure_active_model
-    from classifier.model import normalize_batch, shared_features
+    from classifier.model import heads_on, normalize_batch
     from classifier.registry import ModelRegistry
 
     registry = ModelRegistry(model_dir)
@@ -233,18 +233,14 @@ def floor(sites: Sites, model_dir: Path) -> dict[str, float]:
     t1 = time.perf_counter()
     # The least the same model can do: normalise and vectorise once (the three models share
     # their feature step), then each model's head.
-    features = shared_features(bundle.topic, bundle.agency, bundle.relevance)
     for start in range(0, len(texts), 2000):
-        part = texts[start : start + 2000]
-        if features is not None:
-            matrix = features.transform(normalize_batch(part))
-            bundle.topic.named_steps["model"].predict(matrix)
-            bundle.agency.named_steps["model"].predict(matrix)
-            bundle.relevance.named_steps["model"].predict_proba(matrix)
-        else:
-            bundle.topic.predict(part)
-            bundle.agency.predict(part)
-            bundle.relevance.predict_proba(part)
+        part = normalize_batch(texts[start : start + 2000])
+        (topic, agency, relevance), inputs, _ = heads_on(
+            (bundle.topic, bundle.agency, bundle.relevance), part
+        )
+        topic.predict(inputs)
+        agency.predict(inputs)
+        relevance.predict_proba(inputs)
     t2 = time.perf_counter()
     return {"items": len(texts), "seconds": t2 - t0, "parse_s": t1 - t0, "predict_s": t2 - t1}
 

@@ -33,6 +33,7 @@ __all__ = [
     "explain",
     "explain_many",
     "head_pipeline",
+    "heads_on",
     "predict_top",
     "shared_features",
     "word_block",
@@ -209,6 +210,21 @@ def shared_features(*pipelines: Pipeline | None) -> Any | None:
     if steps and all(step is steps[0] for step in steps):
         return steps[0]
     return None
+
+
+def heads_on(
+    pipelines: Sequence[Pipeline | None], normalized: Sequence[str]
+) -> tuple[list[Any], Any, Any]:
+    """What to call for already normalised texts: each pipeline's model (``None`` kept)
+    and their common input, plus the feature matrix when there is one. With a shared
+    feature step the texts are vectorised once and the heads take the matrix; model files
+    of earlier versions (a feature step each) take the texts, after normalisation."""
+    features = shared_features(*pipelines)
+    if features is None:
+        models = [after_normalize(p) if p is not None else None for p in pipelines]
+        return models, list(normalized), None
+    matrix = features.transform(list(normalized))
+    return [p.named_steps["model"] if p is not None else None for p in pipelines], matrix, matrix
 
 
 def word_block(features: Any) -> tuple[TfidfVectorizer, int]:

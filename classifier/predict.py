@@ -5,19 +5,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
 
 from classifier.baseline import Suggestion, _mention_dict
 from classifier.labels import load_agency_map
 from classifier.local_office import local_office
 from classifier.mentions import Gazetteer
-from classifier.model import (
-    after_normalize,
-    explain_many,
-    normalize_batch,
-    predict_top,
-    shared_features,
-)
+from classifier.model import explain_many, heads_on, normalize_batch, predict_top
 from classifier.routing import Router
 from classifier.taxonomy import Taxonomy
 from classifier.train import ModelBundle
@@ -54,38 +47,16 @@ class ModelTagger:
         bodies = [f"{title}\n{text}" if title else text for title, text in posts]
         plain = normalize_batch(bodies)  # once for the three models and the reasons
         bundle = self.bundle
-        features = shared_features(bundle.topic, bundle.agency, bundle.relevance)
-        if features is not None:  # vectorised once, then each model's head
-            matrix = features.transform(plain)
-            models = {
-                name: (part.named_steps["model"] if part is not None else None, matrix)
-                for name, part in (
-                    ("topic", bundle.topic),
-                    ("agency", bundle.agency),
-                    ("relevance", bundle.relevance),
-                )
-            }
-        else:  # an older model file: each model has its own feature step
-            matrix = None
-            models = {
-                name: (after_normalize(part) if part is not None else None, plain)
-                for name, part in (
-                    ("topic", bundle.topic),
-                    ("agency", bundle.agency),
-                    ("relevance", bundle.relevance),
-                )
-            }
-        topic_model, topic_input = models["topic"]
-        topics = predict_top(topic_model, topic_input, k=3)
-        agency_model, agency_input = models["agency"]
+        (topic_model, agency_model, relevance_model), inputs, matrix = heads_on(
+            (bundle.topic, bundle.agency, bundle.relevance), plain
+        )
+        topics = predict_top(topic_model, inputs, k=3)
         agencies = (
-            predict_top(agency_model, agency_input, k=len(agency_model.classes_))
+            predict_top(agency_model, inputs, k=len(agency_model.classes_))
             if agency_model is not None
             else [None] * len(bodies)
         )
-        relevance_model: Any
-        relevance_model, relevance_input = models["relevance"]
-        relevance = relevance_model.predict_proba(relevance_input)
+        relevance = relevance_model.predict_proba(inputs)
         complaint_col = list(bundle.relevance.classes_).index("complaint")
         terms = explain_many(
             bundle.topic, bodies, [t.label for t in topics], normalized=plain, matrix=matrix

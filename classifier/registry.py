@@ -112,8 +112,8 @@ def _check_part(path: Path) -> None:
         )
 
 
-def _load_part(path: Path) -> Any:
-    _check_part(path)
+def _load_checked(path: Path) -> Any:
+    """A file ``_check_part`` has passed."""
     return sio.load(path, trusted=sorted(TRUSTED_TYPES & set(sio.get_untrusted_types(file=path))))
 
 
@@ -222,11 +222,11 @@ class ModelRegistry:
             if file.is_file():
                 _check_part(file)
         parts = {
-            p: _load_part(path / f"{p}.skops") if (path / f"{p}.skops").is_file() else None
+            p: _load_checked(path / f"{p}.skops") if (path / f"{p}.skops").is_file() else None
             for p in PARTS
         }
         if metadata.get("shared_features"):
-            features = _load_part(path / f"{FEATURES}.skops")
+            features = _load_checked(path / f"{FEATURES}.skops")
             for part in PARTS:
                 pipeline = parts[part]
                 if pipeline is not None:

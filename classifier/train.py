@@ -146,7 +146,6 @@ def load_training_csv(
 #: text for all three models, they cost no more than the relevance model's own did
 #: (docs/decisions.md).
 CHAR_NGRAMS = (4, 4)
-RELEVANCE_CHAR_NGRAMS = CHAR_NGRAMS
 
 #: A complaint says something about something: a bare keyword ("jalan", "lampu PJU") of
 #: the bootstrap data is a topic hint, not an example of a complaint.
@@ -239,8 +238,9 @@ def train_bundle(
             ),
         )
     done("model SKPD")
+    row = {text: i for i, text in enumerate(data.texts)}  # positives are training rows
     relevance_x = vstack(
-        [features.transform(normalize_batch(positives)), features.transform(plain_negatives)]
+        [X[[row[text] for text in positives]], features.transform(plain_negatives)]
     ).tocsr()
     relevance = head_pipeline(
         features,
