@@ -117,6 +117,12 @@ class Progress:
     def elapsed(self) -> float:
         return self._clock() - self._started
 
+    def expect(self, n: int) -> None:
+        """``n`` more to do than the total said (work that arrives while it runs)."""
+        self.total = (self.total or 0) + n
+        if self._bar is not None:
+            self._bar.update(self._task, total=self.total)
+
     def advance(self, n: int = 1) -> None:
         self.done += n
         if self._bar is not None:

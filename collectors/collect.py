@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import httpx
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from aduan.db import write_engine
 from aduan.settings import Settings
 from collectors.base import SourceSpec
 from collectors.errors import CollectorError, MissingCredentials, PermanentError
@@ -72,6 +74,7 @@ def collect_source(
         if source is None:
             raise LookupError(f"source {source_id} does not exist")
         spec = _spec(source)
+    sessions = _for_writing(sessions)
     summary = SourceRunSummary(spec.id, spec.name, spec.kind.value, SourceRunStatus.OK)
     collector = collector_for(spec.kind, settings)
     try:
@@ -121,6 +124,17 @@ def collect_source(
         message = f"gagal menyimpan: {exc.__class__.__name__}: {str(exc)[:300]}"
         return _record_failure(sessions, summary, message, started)
     return summary
+
+
+def _for_writing(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """The same binding for the transactions below, each of which reads then writes: on
+    SQLite they take the write lock first (waiting up to the busy timeout), so that pages
+    stored meanwhile by the page worker cannot turn them into "database is locked"."""
+    bind = sessions.kw.get("bind")
+    if not isinstance(bind, Engine):
+        return sessions
+    options = {k: v for k, v in sessions.kw.items() if k != "bind"}
+    return sessionmaker(bind=write_engine(bind), **options)
 
 
 def _record_failure(

@@ -5,6 +5,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
+from contextlib import ExitStack
 from dataclasses import asdict
 from typing import Any
 
@@ -126,23 +131,6 @@ def select_articles(item_ids: list[int]) -> tuple[list[int], dict[str, float]]:
     return wanted, asdict(report)
 
 
-@task(name="fetch-articles", **NETWORK_RETRIES)  # type: ignore[call-overload]
-def fetch_articles(item_ids: list[int]) -> dict[str, float]:
-    """Full text for the entries ``select_articles`` chose. Runs beside the clustering and
-    tagging of the entries that need no page; with ``ADUAN_FETCH_PROCESSES`` > 0 (the
-    default) worker processes download, extract and store them, and this thread waits."""
-    settings = get_settings()
-    bar = Progress("halaman artikel", len(item_ids), log=get_run_logger().info)
-    chunks = [item_ids[i : i + ENRICH_CHUNK] for i in range(0, len(item_ids), ENRICH_CHUNK)]
-    if settings.fetch_processes > 0:
-        with page_process(_page_config(settings), processes=settings.fetch_processes) as worker:
-            total = _fetch_in_worker(worker, chunks, bar)
-    else:
-        total = _fetch_here(settings, _politeness(settings), chunks, bar)
-    bar.close()
-    return total
-
-
 def _politeness(settings: Settings) -> Politeness:
     return Politeness(
         concurrency=settings.fetch_concurrency,
@@ -161,47 +149,107 @@ def _page_config(settings: Settings) -> PageConfig:
     )
 
 
-def _fetch_in_worker(
-    worker: PageProcess, chunks: list[list[int]], bar: Progress
-) -> dict[str, float]:
-    """Every chunk is queued at once; the worker does them in order, one transaction each
-    (a crash loses at most the chunk in hand, whose items stay "pending")."""
-    total: dict[str, float] = dict.fromkeys(asdict(EnrichReport()), 0)
-    futures = [(chunk, worker.submit(chunk)) for chunk in chunks]
-    for chunk, future in futures:
-        for key, value in asdict(worker.result(chunk, future)).items():
-            total[key] += value
-        bar.advance(len(chunk))
-    return total
+class _Pages:
+    """The run's article pages, fetched while the flow goes on: ``submit`` queues the
+    entries a round chose (chunks of ``ENRICH_CHUNK``, one transaction each, so a crash
+    loses at most the chunk in hand, whose items stay "pending"); ``ready`` hands back,
+    in order, the entries whose chunk is done. With ``ADUAN_FETCH_PROCESSES`` > 0 (the
+    default) worker processes download, extract and store; with 0, one thread here."""
 
+    def __init__(self, settings: Settings, log: Callable[[str], object]) -> None:
+        self._settings = settings
+        self._pending: deque[tuple[list[int], Future[EnrichReport]]] = deque()
+        self._stack = ExitStack()
+        self._worker: PageProcess | None = None
+        self._thread: ThreadPoolExecutor | None = None
+        self._fetcher: PageFetcher | None = None
+        self.bar = self._stack.enter_context(Progress("halaman artikel", 0, log=log))
+        self.report: dict[str, float] = dict.fromkeys(asdict(EnrichReport()), 0)
+        self.waited = 0.0
 
-def _fetch_here(
-    settings: Settings, politeness: Politeness, chunks: list[list[int]], bar: Progress
-) -> dict[str, float]:
-    total: dict[str, float] = dict.fromkeys(asdict(EnrichReport()), 0)
-    with build_client(
-        timeout=settings.http_timeout,
-        user_agent=settings.user_agent,
-        deadline=settings.http_deadline,
-        connections=settings.fetch_concurrency,
-    ) as client:
-        fetcher = PageFetcher(client, user_agent=settings.user_agent, politeness=politeness)
-        for chunk in chunks:
-            report = enrich_chunk(chunk, fetcher=fetcher, now=utcnow())
-            for key, value in asdict(report).items():
-                total[key] += value
-            bar.advance(len(chunk))
-    return total
+    def submit(self, item_ids: list[int]) -> None:
+        for start in range(0, len(item_ids), ENRICH_CHUNK):
+            chunk = item_ids[start : start + ENRICH_CHUNK]
+            self._pending.append((chunk, self._submit(chunk)))
+        self.bar.expect(len(item_ids))
+
+    def _submit(self, chunk: list[int]) -> Future[EnrichReport]:
+        settings = self._settings
+        if settings.fetch_processes > 0:
+            if self._worker is None:
+                self._worker = self._stack.enter_context(
+                    page_process(_page_config(settings), processes=settings.fetch_processes)
+                )
+            return self._worker.submit(chunk)
+        if self._thread is None or self._fetcher is None:
+            client = self._stack.enter_context(
+                build_client(
+                    timeout=settings.http_timeout,
+                    user_agent=settings.user_agent,
+                    deadline=settings.http_deadline,
+                    connections=settings.fetch_concurrency,
+                )
+            )
+            self._fetcher = PageFetcher(
+                client, user_agent=settings.user_agent, politeness=_politeness(settings)
+            )
+            # Entered after the client, so closed (waiting for its chunk) before it.
+            self._thread = self._stack.enter_context(
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="artikel")
+            )
+        return self._thread.submit(enrich_chunk, chunk, fetcher=self._fetcher, now=utcnow())
+
+    def _result(self, chunk: list[int], future: Future[EnrichReport]) -> EnrichReport:
+        if self._worker is not None:
+            return self._worker.result(chunk, future)
+        try:
+            return future.result()
+        except Exception:  # the chunk's items stay "pending": the next run fetches them
+            logging.getLogger(__name__).exception(
+                "pengambilan artikel gagal; %d item menunggu run berikutnya", len(chunk)
+            )
+            return EnrichReport(failed=len(chunk))
+
+    def ready(self, *, wait: bool = False, at_least: int = 1) -> list[int]:
+        """Entries whose page chunk is done, oldest first. ``wait``: block until at least
+        ``at_least`` of them (or every chunk queued) are done; otherwise only take what is
+        already in."""
+        ids: list[int] = []
+        while self._pending:
+            chunk, future = self._pending[0]
+            if not future.done():
+                if not wait or len(ids) >= at_least:
+                    break
+                started = time.perf_counter()
+                futures_wait([future])
+                self.waited += time.perf_counter() - started
+            self._pending.popleft()
+            for key, value in asdict(self._result(chunk, future)).items():
+                self.report[key] += value
+            self.bar.advance(len(chunk))
+            ids.extend(chunk)
+        return ids
+
+    def close(self) -> None:
+        """Stop the worker (chunks not begun are cancelled; their items stay "pending")."""
+        self._stack.close()
 
 
 #: Items per transaction in clustering and tagging: short write transactions, so that the
-#: article pages fetched meanwhile (another thread) are stored without waiting long for
+#: article pages fetched meanwhile (another process) are stored without waiting long for
 #: SQLite's single writer; a crash loses at most one chunk, which the next run redoes.
 PROCESS_CHUNK = 500
+#: New items per round: the run reads sources until a round holds this many new items,
+#: then chooses their pages, clusters and tags those that need none while the pages
+#: download, and reads on. What the run holds (id lists, task results) is one round's,
+#: so its memory does not grow with the number of items.
+ROUND_ITEMS = 5000
+#: Entries with a page are clustered and tagged in batches of at least this many once
+#: the sources are read (fewer task runs; the pages go on downloading meanwhile).
+PAGE_BATCH = 2000
 
 
-@task(name="cluster-items", retries=1, retry_delay_seconds=5)
-def cluster(item_ids: list[int], label: str = "pengelompokan duplikat") -> int:
+def _cluster(item_ids: list[int], label: str) -> int:
     """Group retweets, copies and near-duplicates; returns how many joined a cluster."""
     joined = 0
     with Progress(label, len(item_ids), log=get_run_logger().info) as bar:
@@ -216,8 +264,7 @@ def cluster(item_ids: list[int], label: str = "pengelompokan duplikat") -> int:
     return joined
 
 
-@task(name="tag-items", retries=1, retry_delay_seconds=5)
-def tag(item_ids: list[int], label: str = "pelabelan") -> int:
+def _tag(item_ids: list[int], label: str) -> int:
     """Suggest topic, SKPD and region with the active model (loaded once per process);
     the model runs outside the write transaction, which only stores the suggestions."""
     model_dir = get_settings().resolved_model_dir
@@ -236,13 +283,34 @@ def tag(item_ids: list[int], label: str = "pelabelan") -> int:
     return tagged
 
 
-@task(name="place-items", retries=1, retry_delay_seconds=5)
-def place(item_ids: list[int]) -> int:
-    """Named roads/landmarks and kecamatan, for the recurring-issue report; catches up with
-    items stored before (or by a run that stopped before) this step."""
+@task(name="process-items", retries=1, retry_delay_seconds=5)
+def process_items(item_ids: list[int], with_pages: bool = False) -> dict[str, float]:
+    """Cluster, tag and place stored items (a retry redoes only what is not done: items
+    in a cluster stay there, suggestions are replaced). Returns counts and seconds."""
+    suffix = " (artikel)" if with_pages else ""
+    started = time.perf_counter()
+    joined = _cluster(item_ids, "pengelompokan duplikat" + suffix)
+    clustered = time.perf_counter()
+    tagged = _tag(item_ids, "pelabelan" + suffix)
+    tagging = time.perf_counter()
     with session_scope(write=True) as session:
-        ids = sorted(set(item_ids) | set(items_without_place(session)))
-        return place_stored(session, ids)
+        placed = place_stored(session, item_ids)
+    return {
+        "joined": joined,
+        "tagged": tagged,
+        "placed": placed,
+        "dedup": clustered - started,
+        "tagging": tagging - clustered,
+        "places": time.perf_counter() - tagging,
+    }
+
+
+@task(name="place-leftovers", retries=1, retry_delay_seconds=5)
+def place_leftovers() -> int:
+    """Named roads/landmarks and kecamatan of items stored before places were recorded
+    (or by a run that stopped before this step)."""
+    with session_scope(write=True) as session:
+        return place_stored(session, items_without_place(session))
 
 
 @task(name="items-awaiting-article")
@@ -257,6 +325,26 @@ def untagged_item_ids() -> list[int]:
     """Items stored by an earlier run that crashed before tagging them."""
     with session_scope() as session:
         return items_without_suggestion(session)
+
+
+def _rounds(
+    source_ids: list[int], summaries: list[dict[str, Any]], logger: Any
+) -> Iterator[list[int]]:
+    """Collect the sources in order, yielding the new item ids each time at least
+    ``ROUND_ITEMS`` are stored, and once at the end (possibly empty: the items an earlier
+    run left are processed then too). Each source's summary goes to ``summaries``."""
+    new_ids: list[int] = []
+    with Progress("sumber", len(source_ids), log=logger.info) as bar:
+        for source_id in source_ids:
+            summary = collect(source_id)
+            failpoint("ingest:after-first-source")
+            new_ids.extend(summary.pop("new_item_ids"))
+            summaries.append(summary)
+            bar.advance()
+            if len(new_ids) >= ROUND_ITEMS:
+                yield new_ids
+                new_ids = []
+    yield new_ids
 
 
 @flow(name="ingest", log_prints=False)
@@ -294,59 +382,80 @@ def _ingest(
 ) -> dict[str, Any]:
     logger = get_run_logger()
     ensure_rate_limits()
-    summaries = []
-    clock = started = time.perf_counter()
-
-    def lap() -> float:
-        nonlocal clock
-        now = time.perf_counter()
-        elapsed, clock = now - clock, now
-        return elapsed
-
+    summaries: list[dict[str, Any]] = []
+    started = time.perf_counter()
+    stage: dict[str, float] = dict.fromkeys(
+        ("collecting", "mentions_select", "dedup", "tagging", "places"), 0.0
+    )
+    totals = dict.fromkeys(("new", "joined", "tagged", "placed"), 0)
+    selection: dict[str, float] = {}
     source_ids = list_sources(source_names, kinds)
-    with Progress("sumber", len(source_ids), log=logger.info) as bar:
-        for source_id in source_ids:
-            summaries.append(collect(source_id))
-            failpoint("ingest:after-first-source")
-            bar.advance()
-    failpoint("ingest:after-store")
-    collecting = lap()
-    new_ids = [i for s in summaries for i in s["new_item_ids"]]
-    wanted, selection = select_articles(sorted(set(new_ids) | set(awaiting_article_ids())))
-    selecting = lap()
-    # The pages download and extract (worker processes) while this thread clusters and
-    # tags the items that need no page; those with a page follow once it is in.
-    pages = fetch_articles.submit(wanted)
-    to_process = sorted(set(new_ids) | set(untagged_item_ids()))
-    with_page = set(wanted)
-    first = [i for i in to_process if i not in with_page]
-    later = [i for i in to_process if i in with_page]
-    clustered = cluster(first)
-    clustering = lap()
-    model.join()
-    tagged = tag(first)
-    tagging = lap()
-    enrich = pages.result()
-    waiting = lap()
-    clustered += cluster(later, label="pengelompokan duplikat (artikel)")
-    clustering += lap()
-    tagged += tag(later, label="pelabelan (artikel)")
-    tagging += lap()
-    placed = place(to_process)
-    placing = lap()
+    # Left by an earlier run that stopped: entries still waiting for their page, items
+    # never tagged. They join the first round.
+    carry_pages = set(awaiting_article_ids())
+    carry_untagged = set(untagged_item_ids())
+    # Entries whose page is on its way and that are to be clustered and tagged once in.
+    after_page: set[int] = set()
+
+    def process(item_ids: list[int], *, with_pages: bool = False) -> None:
+        if not item_ids:
+            return
+        model.join()  # loaded while the feeds were read
+        done = process_items(item_ids, with_pages=with_pages)
+        for key in ("joined", "tagged", "placed"):
+            totals[key] += int(done[key])
+        for key in ("dedup", "tagging", "places"):
+            stage[key] += done[key]
+
+    def with_page_in(item_ids: list[int]) -> list[int]:
+        wanted = [i for i in item_ids if i in after_page]
+        after_page.difference_update(wanted)
+        return wanted
+
+    pages = _Pages(get_settings(), logger.info)
+    try:
+        clock = time.perf_counter()
+        for new_ids in _rounds(source_ids, summaries, logger):
+            stage["collecting"] += time.perf_counter() - clock
+            failpoint("ingest:after-store")
+            if not (new_ids or carry_pages or carry_untagged):
+                clock = time.perf_counter()
+                continue
+            totals["new"] += len(new_ids)
+            clock = time.perf_counter()
+            wanted, chosen = select_articles(sorted(set(new_ids) | carry_pages))
+            for key, value in chosen.items():
+                selection[key] = selection.get(key, 0) + value
+            stage["mentions_select"] += time.perf_counter() - clock
+            # The pages download (worker process) while this thread clusters and tags the
+            # items that need none; those with a page follow once it is in.
+            pages.submit(wanted)
+            to_process = set(new_ids) | carry_untagged
+            with_page = set(wanted)
+            after_page.update(to_process & with_page)
+            process(sorted(to_process - with_page))
+            process(with_page_in(pages.ready()), with_pages=True)
+            carry_pages, carry_untagged = set(), set()
+            clock = time.perf_counter()
+        while rest := pages.ready(wait=True, at_least=PAGE_BATCH):
+            process(with_page_in(rest), with_pages=True)
+        totals["placed"] += place_leftovers()
+    finally:
+        pages.close()
+    enrich = pages.report
     feeds = sum(s["fetch_seconds"] for s in summaries)
     store = sum(s["store_seconds"] for s in summaries)
     timings = {
         "feed_fetch_parse": feeds,
         "store": store,
-        "collect_overhead": collecting - feeds - store,
-        "mentions_select": selecting,
+        "collect_overhead": stage["collecting"] - feeds - store,
+        "mentions_select": stage["mentions_select"],
         "article_fetch": enrich["fetch_seconds"],
         "extraction": enrich["extract_seconds"],
-        "article_wait": waiting,
-        "dedup": clustering,
-        "tagging": tagging,
-        "places": placing,
+        "article_wait": pages.waited,
+        "dedup": stage["dedup"],
+        "tagging": stage["tagging"],
+        "places": stage["places"],
     }
     articles = {
         k: int(v) + int(selection.get(k, 0))
@@ -357,11 +466,10 @@ def _ingest(
     logger.info(
         "ingest selesai dalam %s: %d item baru; %s",
         format_seconds(seconds),
-        len(new_ids),
+        totals["new"],
         ", ".join(f"{STAGE_LABELS[k]} {format_seconds(v)}" for k, v in timings.items()),
     )
     for s in summaries:
-        s.pop("new_item_ids")
         logger.info(
             "%s: %s, diambil=%d baru=%d duplikat=%d galat=%d",
             s["source_name"],
@@ -386,15 +494,15 @@ def _ingest(
             for s in summaries
         ]
         or [{"sumber": "-", "status": "tidak ada sumber yang dapat dijalankan"}],
-        description=f"{len(new_ids)} item baru, {tagged} diberi label",
+        description=f"{totals['new']} item baru, {totals['tagged']} diberi label",
     )
     return {
         "sources": summaries,
-        "new": len(new_ids),
-        "tagged": tagged,
+        "new": totals["new"],
+        "tagged": totals["tagged"],
         "articles": articles,
-        "joined_clusters": clustered,
-        "placed": placed,
+        "joined_clusters": totals["joined"],
+        "placed": totals["placed"],
         "errors": sum(s["errors"] for s in summaries),
         "timings": {k: round(v, 3) for k, v in timings.items()},
         "seconds": round(seconds, 3),

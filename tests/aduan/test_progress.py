@@ -41,6 +41,22 @@ def test_unknown_total_counts_only() -> None:
     ]
 
 
+def test_work_that_arrives_while_it_runs_grows_the_total() -> None:
+    """The pages of an ingest are chosen round by round: the total grows as they come."""
+    clock, lines = Clock(), []
+    bar = Progress("halaman artikel", 0, log=lines.append, every=10, terminal=False, clock=clock)
+    bar.expect(100)
+    clock.now += 10
+    bar.advance(50)
+    bar.expect(100)
+    clock.now += 10
+    bar.advance(50)
+    assert lines == [
+        "halaman artikel: 50 dari 100 (50%), 5/detik, sisa ±10,0 detik",
+        "halaman artikel: 100 dari 200 (50%), 5/detik, sisa ±20,0 detik",
+    ]
+
+
 def test_on_a_terminal_a_bar_then_the_summary() -> None:
     stream, lines = io.StringIO(), []
     with Progress("pelabelan", 3, log=lines.append, stream=stream, terminal=True) as bar:

@@ -154,3 +154,81 @@ def test_entries_stored_before_a_crash_get_their_article_page_later(
         assert all("article" in i.raw and i.enrich_state == "done" for i in items)
         assert all(i.text.startswith("Jalan di Kecamatan Gambut") for i in items)
     assert ingest()["articles"]["fetched"] == 0  # nothing twice
+
+
+@pytest.mark.parametrize("processes", ["1", "0"], ids=["worker-process", "in-process"])
+def test_a_run_in_many_small_rounds_does_every_item_once(
+    prefect_harness: None,
+    sample_db: Engine,
+    httpserver: HTTPServer,
+    processes: str,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:
+    """Rounds of two new items (a backfill runs in rounds of thousands, so that its memory
+    holds one round): pages chosen in one round arrive while later rounds are read, and
+    every item is still fetched, clustered, tagged and placed exactly once."""
+    import flows.ingest as module
+    from aduan.settings import get_settings
+
+    monkeypatch.setenv("ADUAN_FETCH_PROCESSES", processes)
+    get_settings.cache_clear()
+    request.addfinalizer(get_settings.cache_clear)
+    monkeypatch.setattr(module, "ROUND_ITEMS", 2)
+    monkeypatch.setattr(module, "PAGE_BATCH", 1)
+    rounds: list[list[int]] = []
+    select_task = module.select_articles
+
+    def counting_select(item_ids: list[int]) -> tuple[list[int], dict[str, float]]:
+        rounds.append(item_ids)
+        return select_task(item_ids)
+
+    monkeypatch.setattr(module, "select_articles", counting_select)
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    for feed in range(3):
+        entries = "".join(
+            f"<item><title>Dinas PUPR diminta perbaiki jalan {feed}-{n}</title>"
+            f"<link>{httpserver.url_for(f'/berita/{feed}-{n}')}</link><guid>{feed}-{n}</guid>"
+            f"<description>Jalan rusak di Gambut, laporan {feed}-{n}</description></item>"
+            for n in range(3)
+        )
+        httpserver.expect_request(f"/feed{feed}").respond_with_data(
+            f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{entries}'
+            "</channel></rss>",
+            content_type="application/rss+xml",
+        )
+        for n in range(3):
+            httpserver.expect_request(f"/berita/{feed}-{n}").respond_with_data(
+                ARTICLE, content_type="text/html"
+            )
+    with Session(sample_db) as session, session.begin():
+        for feed in range(3):
+            session.add(
+                Source(
+                    kind=SourceKind.RSS,
+                    name=f"lokal {feed}",
+                    config={"url": httpserver.url_for(f"/feed{feed}")},
+                )
+            )
+    report = module.ingest()
+    assert report["new"] == 23 and report["tagged"] == 23
+    assert len(rounds) >= 6  # six sources, each with at least two new items
+    assert sorted(i for r in rounds for i in r) == sorted({i for r in rounds for i in r})
+    assert report["articles"]["fetched"] >= 9
+    with Session(sample_db) as session:
+        items = session.scalars(select(Item)).all()
+        assert len(items) == 23
+        local = [i for i in items if i.external_id.count("-") == 1 and i.raw.get("article")]
+        assert len(local) == 9 and all(i.enrich_state == "done" for i in local)
+        assert all(i.text.startswith("Jalan di Kecamatan Gambut") for i in local)
+        assert all(i.place_key is not None for i in items)
+        per_item = session.execute(
+            select(ItemSuggestion.item_id, func.count())
+            .where(ItemSuggestion.superseded_at.is_(None))
+            .group_by(ItemSuggestion.item_id)
+        ).all()
+        assert len(per_item) == 23 and {n for _, n in per_item} == {1}
+        gambut = [i for i in items if i.title and "Gambut" in i.title]
+        assert len({i.cluster_id for i in gambut}) == 1
+    again = module.ingest()
+    assert again["new"] == 0 and again["tagged"] == 0 and again["articles"]["fetched"] == 0
