@@ -8,9 +8,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aduan.db import bulk_insert
 from classifier.baseline import KeywordTagger, Suggestion
 from classifier.bootstrap import ensure_active_model
 from classifier.mentions import build_gazetteer
@@ -150,7 +151,7 @@ def store_suggestions(
             for item_id, suggestion in fresh
         ]
         if rows:  # one multi-row statement, not one ORM object per suggestion
-            session.execute(insert(ItemSuggestion), rows)
+            bulk_insert(session, ItemSuggestion, rows)
         written += len(rows)
         session.flush()
     return written

@@ -16,9 +16,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aduan.db import bulk_insert, bulk_update_by_id
 from models.fingerprint import ItemBucket, ItemFingerprint
 from models.item import Item
 from models.queue_cluster import refresh_queue_clusters
@@ -236,10 +237,12 @@ def _cluster_chunk(session: Session, ids: list[int], *, now: datetime) -> int:
                 batch.buckets.setdefault(key, []).append(row.id)
                 buckets.append({"bucket": key, "item_id": row.id})
     if fingerprints:
-        session.execute(insert(ItemFingerprint), fingerprints)
-        session.execute(insert(ItemBucket), buckets)
-    session.execute(
-        update(Item), [{"id": item_id, "cluster_id": c} for item_id, c in batch.clusters.items()]
+        bulk_insert(session, ItemFingerprint, fingerprints)
+        bulk_insert(session, ItemBucket, buckets)
+    bulk_update_by_id(
+        session,
+        Item,
+        [{"id": item_id, "cluster_id": c} for item_id, c in batch.clusters.items()],
     )
     refresh_queue_clusters(session, set(batch.clusters.values()))
     return joined

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -34,7 +34,7 @@ def _insert_ignoring_conflicts(session: Session, rows: list[dict[str, Any]]) -> 
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = (
-        insert(Item)
+        insert(cast(Table, Item.__table__))
         .on_conflict_do_nothing(index_elements=["source_id", "external_id"])
         .returning(Item.id, Item.external_id)
     )

@@ -14,9 +14,10 @@ from datetime import datetime
 from pathlib import Path
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aduan.db import bulk_update_by_id
 from classifier.mentions import Gazetteer, build_gazetteer
 from classifier.places import find_place
 from classifier.tag import build_default_tagger, tag_items
@@ -146,7 +147,7 @@ def place_stored(
                 }
             )
         if values:
-            session.execute(update(Item), values)
+            bulk_update_by_id(session, Item, values)
         if progress is not None:
             progress(len(chunk))
     return named
