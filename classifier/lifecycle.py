@@ -117,7 +117,9 @@ def train_and_register(
     """Gate a candidate by rolling time origin, then train the promoted model on everything.
 
     1. The newest ``holdout_fraction`` of the rows (by date; undated rows such as the seed
-       examples count as oldest) is held out; a candidate is trained on the rest.
+       examples count as oldest) is held out, but never a row the active model was trained
+       on (when at least ``MIN_GATE_ROWS`` rows are newer than it); a candidate is trained
+       on the rest, so it has seen at least what the active model saw.
     2. The gate scores the candidate and the active model on the held-out rows *newer
        than anything the active model was trained on* (its ``newest_row``), so neither
        has seen them: like with like, on the newest data, every time. With fewer than
@@ -133,6 +135,18 @@ def train_and_register(
     negatives = extra_negatives or []
     order = sorted(range(len(data)), key=lambda i: (data.dates[i] if data.dates else "", i))
     n_hold = round(holdout_fraction * len(order)) if len(data) >= 20 else 0
+    active_version = registry.active_version()
+    seen_until = (
+        str(registry.metadata(active_version).get("newest_row") or "") if active_version else ""
+    )
+    if n_hold and active_version is not None:
+        unseen_rows = sum(1 for d in data.dates or [] if d and d > seen_until)
+        if unseen_rows >= MIN_GATE_ROWS:
+            # Hold out no row the active model has seen: the candidate then learns from
+            # everything the active model learnt from. Holding out more (the newest 15%
+            # when only the last 100 decisions are new) made the gate judge a candidate
+            # that saw fewer decisions against an active model that saw more, and refuse it.
+            n_hold = min(n_hold, unseen_rows)
     if n_hold == 0:
         bundle = train_bundle(data, extra_negatives=negatives, on_stage=on_stage)
         version = registry.save(
@@ -153,11 +167,9 @@ def train_and_register(
         extra_negatives=negatives,
         on_stage=lambda name: stage(f"kandidat (tanpa holdout): {name}"),
     )
-    active_version = registry.active_version()
     compared = holdout
     active: dict[str, Any] | None = None
     if active_version is not None:
-        seen_until = str(registry.metadata(active_version).get("newest_row") or "")
         unseen = [i for i, d in enumerate(holdout.dates or []) if d and d > seen_until]
         compared = holdout.subset(unseen)
     gate = summary(evaluate_bundle(candidate, compared)) if len(compared) else {"n": 0}

@@ -65,6 +65,25 @@ def test_the_promoted_model_has_seen_the_holdout_and_keeps_the_gate_figures(
     assert not promote(registry, weak.version, holdout=holdout).promoted
 
 
+def test_the_gate_candidate_has_seen_every_row_the_active_model_saw(
+    tmp_path: Path, small_csv: Path
+) -> None:
+    """40 new decisions after a model trained on 70% of the rows: only rows the active
+    model never saw are held out, so the gate does not judge a candidate that saw fewer
+    rows against an active model that saw more (which refused new decisions for rounds)."""
+    data = load_training_csv(small_csv)
+    order = sorted(range(len(data)), key=lambda i: (data.dates[i], i))
+    older = order[: int(0.7 * len(order))]
+    registry = ModelRegistry(tmp_path / "models")
+    train_and_register(registry, data.subset(older))
+    second = train_and_register(registry, data.subset(order[: len(older) + 40]))
+    meta = registry.metadata(second.version)
+    assert meta["gate_rows"] >= len(older)  # the candidate saw everything the active saw
+    assert 30 <= meta["holdout_rows"] == meta["gate_compared_rows"] <= 40
+    assert second.promotion is not None and second.promotion.promoted, second.promotion.reason
+    assert meta["trained_on_holdout"] is True and meta["training_rows"] == len(older) + 40
+
+
 def test_confidence_is_calibrated_on_the_newest_rows() -> None:
     rng = np.random.default_rng(0)
     n = 200
