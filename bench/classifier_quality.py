@@ -30,6 +30,7 @@ from classifier.labels import load_agency_map
 from classifier.lifecycle import summary
 from classifier.local_office import local_office
 from classifier.model import heads_on, normalize_batch
+from classifier.predict import RELEVANCE_THRESHOLD, REVIEW_THRESHOLD
 from classifier.train import (
     ModelBundle,
     TrainingSet,
@@ -122,10 +123,32 @@ def _baseline_function(classes: np.ndarray, scores: np.ndarray, truth: np.ndarra
     return round(float(np.mean(hits)), 4)
 
 
+def _function_choice(bundle: ModelBundle, texts: list[str]) -> tuple[list[str], np.ndarray]:
+    """The urusan the tagger picks for each text and its confidence: agency probabilities
+    summed per function, the local-office catch-all left out (classifier.predict)."""
+    office = load_agency_map().office_class
+    classes = list(bundle.agency.classes_)
+    chosen, confidence = [], []
+    for row in bundle.agency.predict_proba(texts):
+        scores: dict[str, float] = {}
+        for name, p in zip(classes, row, strict=True):
+            function = bundle.agency_functions.get(name)
+            if function and name != office:
+                scores[function] = scores.get(function, 0.0) + float(p)
+        best = max(scores, key=scores.__getitem__)
+        chosen.append(best)
+        confidence.append(scores[best])
+    return chosen, np.array(confidence)
+
+
 def calibration(bundle: ModelBundle, test: TrainingSet, threshold: float = 0.5) -> dict[str, Any]:
-    """Expected calibration error of the topic confidence (10 equal-width bins), and
-    accuracy on the items a suggestion would not flag for review (topic confidence at or
-    above the review threshold) with the share of such items."""
+    """Expected calibration error of the topic confidence (10 equal-width bins); accuracy
+    on the items not flagged for review by topic confidence alone (at or above the
+    threshold), and by the tagger's whole rule (classifier.predict: topic and function
+    confidence at or above REVIEW_THRESHOLD, relevance at or above RELEVANCE_THRESHOLD, the
+    local-office rule silent), where "right" is the topic and, on content rows, the
+    function too. (The tagger takes the routing confidence instead of the function's when
+    a text names an SKPD; not modelled here.)"""
     proba = bundle.topic.predict_proba(test.texts)
     classes = bundle.topic.classes_
     predicted = classes[proba.argmax(axis=1)]
@@ -139,10 +162,32 @@ def calibration(bundle: ModelBundle, test: TrainingSet, threshold: float = 0.5) 
         if (bins == b).any()
     )
     unflagged = confidence >= threshold
+    agency_map = load_agency_map()
+    functions, function_conf = _function_choice(bundle, test.texts)
+    truth = [
+        agency_map.function(a) if a and a != agency_map.office_class else None
+        for a in test.agencies
+    ]
+    function_ok = np.array([t is None or f == t for f, t in zip(functions, truth, strict=True)])
+    relevance = bundle.relevance.predict_proba(test.texts)[
+        :, list(bundle.relevance.classes_).index("complaint")
+    ]
+    silent = np.array([local_office(text) is None for text in test.texts])
+    rule = (
+        (confidence >= REVIEW_THRESHOLD)
+        & (function_conf >= REVIEW_THRESHOLD)
+        & (relevance >= RELEVANCE_THRESHOLD)
+        & silent
+    )
     return {
         "topic_ece": round(ece, 4),
         "unflagged_share": round(float(unflagged.mean()), 4),
         "unflagged_accuracy": round(float(correct[unflagged].mean()), 4) if unflagged.any() else 0,
+        "review_rule_share": round(float(rule.mean()), 4),
+        "review_rule_topic_accuracy": round(float(correct[rule].mean()), 4) if rule.any() else 0,
+        "review_rule_suggestion_accuracy": (
+            round(float((correct & function_ok)[rule].mean()), 4) if rule.any() else 0
+        ),
     }
 
 
@@ -217,19 +262,13 @@ def function_and_office_policy(bundle: ModelBundle, test: TrainingSet) -> dict[s
     rows = [i for i, a in enumerate(test.agencies) if a]
     texts = [test.texts[i] for i in rows]
     labels = [str(test.agencies[i]) for i in rows]
-    proba = bundle.agency.predict_proba(texts)
-    classes = list(bundle.agency.classes_)
+    chosen, _ = _function_choice(bundle, texts)
     correct = content = 0
-    for label, row in zip(labels, proba, strict=True):
+    for label, function in zip(labels, chosen, strict=True):
         if label == office:
             continue
-        scores: dict[str, float] = {}
-        for name, p in zip(classes, row, strict=True):
-            function = bundle.agency_functions.get(name)
-            if function and name != office:
-                scores[function] = scores.get(function, 0.0) + float(p)
         content += 1
-        correct += max(scores, key=scores.__getitem__) == agency_map.function(label)
+        correct += function == agency_map.function(label)
     truth = np.array([label == office for label in labels])
     flagged = np.array([local_office(text) is not None for text in texts])
     hits = int((truth & flagged).sum())
@@ -350,7 +389,11 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"topic confidence: expected calibration error {c['topic_ece']:.3f}; "
         f"{c['unflagged_share']:.0%} not flagged for review (confidence >= 0.5), "
-        f"accuracy there {c['unflagged_accuracy']:.3f}"
+        f"accuracy there {c['unflagged_accuracy']:.3f}; by the tagger's whole rule (topic "
+        f"and function >= {REVIEW_THRESHOLD}, relevance, local-office rule) "
+        f"{c['review_rule_share']:.0%} not flagged, topic right there "
+        f"{c['review_rule_topic_accuracy']:.3f}, topic and function right "
+        f"{c['review_rule_suggestion_accuracy']:.3f}"
     )
     r = result["routing"]
     print(

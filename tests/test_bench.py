@@ -66,3 +66,7 @@ def test_quality_benchmark_scores_the_plain_baseline_on_the_same_rows(shared_dir
     c = calibration(train_bundle(train.subset(range(0, len(train), 5))), small_test)
     assert 0 <= c["topic_ece"] < 0.2 and 0.3 < c["unflagged_share"] <= 1
     assert c["unflagged_accuracy"] > 0.6
+    # The tagger's whole rule flags more than topic confidence alone, and is right more often.
+    assert 0.2 < c["review_rule_share"] <= c["unflagged_share"]
+    assert c["review_rule_suggestion_accuracy"] <= c["review_rule_topic_accuracy"]
+    assert c["review_rule_topic_accuracy"] >= c["unflagged_accuracy"]
