@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -96,6 +97,40 @@ ARTICLE = (
 )
 
 
+def _fetch_processes(
+    processes: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Any:
+    """Pages fetched by a worker process ("1", the default) or in the run's process ("0")."""
+    from aduan.settings import get_settings
+
+    monkeypatch.setenv("ADUAN_FETCH_PROCESSES", processes)
+    get_settings.cache_clear()
+    request.addfinalizer(get_settings.cache_clear)  # after monkeypatch restores the env
+    return get_settings
+
+
+def _serve_feed(httpserver: HTTPServer, path: str, keys: list[str]) -> str:
+    """An RSS feed at ``path`` with one entry per key (its guid), each with an article page
+    at /berita/<key>; returns the feed's URL."""
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    entries = "".join(
+        f"<item><title>Dinas PUPR diminta perbaiki jalan {key}</title>"
+        f"<link>{httpserver.url_for(f'/berita/{key}')}</link><guid>{key}</guid>"
+        f"<description>Jalan rusak di Gambut, laporan {key}</description></item>"
+        for key in keys
+    )
+    httpserver.expect_request(path).respond_with_data(
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{entries}'
+        "</channel></rss>",
+        content_type="application/rss+xml",
+    )
+    for key in keys:
+        httpserver.expect_request(f"/berita/{key}").respond_with_data(
+            ARTICLE, content_type="text/html"
+        )
+    return str(httpserver.url_for(path))
+
+
 @pytest.mark.parametrize("processes", ["1", "0"], ids=["worker-process", "in-process"])
 def test_entries_stored_before_a_crash_get_their_article_page_later(
     prefect_harness: None,
@@ -109,34 +144,13 @@ def test_entries_stored_before_a_crash_get_their_article_page_later(
     pages fetched by a worker process (the default) or in the run's own process."""
     import httpx
 
-    from aduan.settings import get_settings
-
-    monkeypatch.setenv("ADUAN_FETCH_PROCESSES", processes)
-    get_settings.cache_clear()
-    request.addfinalizer(get_settings.cache_clear)  # after monkeypatch restores the env
+    get_settings = _fetch_processes(processes, monkeypatch, request)
     from collectors.collect import collect_source
     from flows.ingest import ingest
 
-    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
-    entries = "".join(
-        f"<item><title>Dinas PUPR diminta perbaiki jalan {n}</title>"
-        f"<link>{httpserver.url_for(f'/berita/{n}')}</link><guid>b-{n}</guid>"
-        "<description>Jalan rusak di Gambut</description></item>"
-        for n in range(3)
-    )
-    httpserver.expect_request("/feed").respond_with_data(
-        f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{entries}'
-        "</channel></rss>",
-        content_type="application/rss+xml",
-    )
-    for n in range(3):
-        httpserver.expect_request(f"/berita/{n}").respond_with_data(
-            ARTICLE, content_type="text/html"
-        )
+    url = _serve_feed(httpserver, "/feed", [f"b-{n}" for n in range(3)])
     with Session(sample_db) as session, session.begin():
-        source = Source(
-            kind=SourceKind.RSS, name="lokal", config={"url": httpserver.url_for("/feed")}
-        )
+        source = Source(kind=SourceKind.RSS, name="lokal", config={"url": url})
         session.add(source)
         session.flush()
         source_id = source.id
@@ -169,11 +183,8 @@ def test_a_run_in_many_small_rounds_does_every_item_once(
     holds one round): pages chosen in one round arrive while later rounds are read, and
     every item is still fetched, clustered, tagged and placed exactly once."""
     import flows.ingest as module
-    from aduan.settings import get_settings
 
-    monkeypatch.setenv("ADUAN_FETCH_PROCESSES", processes)
-    get_settings.cache_clear()
-    request.addfinalizer(get_settings.cache_clear)
+    _fetch_processes(processes, monkeypatch, request)
     monkeypatch.setattr(module, "ROUND_ITEMS", 2)
     monkeypatch.setattr(module, "PAGE_BATCH", 1)
     rounds: list[list[int]] = []
@@ -184,32 +195,10 @@ def test_a_run_in_many_small_rounds_does_every_item_once(
         return select_task(item_ids)
 
     monkeypatch.setattr(module, "select_articles", counting_select)
-    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
-    for feed in range(3):
-        entries = "".join(
-            f"<item><title>Dinas PUPR diminta perbaiki jalan {feed}-{n}</title>"
-            f"<link>{httpserver.url_for(f'/berita/{feed}-{n}')}</link><guid>{feed}-{n}</guid>"
-            f"<description>Jalan rusak di Gambut, laporan {feed}-{n}</description></item>"
-            for n in range(3)
-        )
-        httpserver.expect_request(f"/feed{feed}").respond_with_data(
-            f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{entries}'
-            "</channel></rss>",
-            content_type="application/rss+xml",
-        )
-        for n in range(3):
-            httpserver.expect_request(f"/berita/{feed}-{n}").respond_with_data(
-                ARTICLE, content_type="text/html"
-            )
     with Session(sample_db) as session, session.begin():
         for feed in range(3):
-            session.add(
-                Source(
-                    kind=SourceKind.RSS,
-                    name=f"lokal {feed}",
-                    config={"url": httpserver.url_for(f"/feed{feed}")},
-                )
-            )
+            url = _serve_feed(httpserver, f"/feed{feed}", [f"{feed}-{n}" for n in range(3)])
+            session.add(Source(kind=SourceKind.RSS, name=f"lokal {feed}", config={"url": url}))
     report = module.ingest()
     assert report["new"] == 23 and report["tagged"] == 23
     assert len(rounds) >= 6  # six sources, each with at least two new items
