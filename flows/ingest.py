@@ -31,6 +31,7 @@ from classifier.tag import (
     suggest_for,
 )
 from collectors.collect import collect_source
+from collectors.dedup import refresh_statistics
 from collectors.enrich import EnrichReport, enrich_chunk, select_for_article
 from collectors.http import build_client
 from collectors.page_process import (
@@ -252,6 +253,8 @@ PAGE_BATCH = 2000
 def _cluster(item_ids: list[int], label: str) -> int:
     """Group retweets, copies and near-duplicates; returns how many joined a cluster."""
     joined = 0
+    with session_scope() as session:
+        refresh_statistics(session)
     with Progress(label, len(item_ids), log=get_run_logger().info) as bar:
         for start in range(0, len(item_ids), PROCESS_CHUNK):
             # Reads then writes what it read: the write lock first (SQLite), so that the

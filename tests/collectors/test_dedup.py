@@ -172,3 +172,19 @@ def test_most_similar_takes_the_best_at_or_above_the_threshold_oldest_on_a_tie()
     assert dedup._most_similar(base, [30, 20, 10, 5], signatures) == 5  # identical wins
     assert dedup._most_similar(base, [30, 99], signatures) is None  # 99: no signature
     assert dedup._most_similar(base, [], signatures) is None
+
+
+def test_statistics_are_refreshed_for_the_candidate_query(db) -> None:  # type: ignore[no-untyped-def]
+    """A backfill grows the bucket index faster than autovacuum analyses it: the flow asks
+    PostgreSQL to re-read its size (stale, the planner scanned the whole table)."""
+    from sqlalchemy import text
+
+    session, source = db
+    ids = [_add(session, source, n, f"{OTHER_TOPICS[n % 4]} nomor {n}") for n in range(40)]
+    cluster_items(session, ids, now=utcnow())
+    dedup.refresh_statistics(session)
+    if session.get_bind().dialect.name == "postgresql":
+        tuples = session.scalar(
+            text("SELECT reltuples FROM pg_class WHERE relname = 'item_buckets'")
+        )
+        assert tuples == session.query(ItemBucket).count() > 0
