@@ -233,6 +233,8 @@ class _Pages:
 
     def close(self) -> None:
         """Stop the worker (chunks not begun are cancelled; their items stay "pending")."""
+        for _, future in self._pending:
+            future.cancel()
         self._stack.close()
 
 

@@ -221,3 +221,36 @@ def test_a_run_in_many_small_rounds_does_every_item_once(
         assert len({i.cluster_id for i in gambut}) == 1
     again = module.ingest()
     assert again["new"] == 0 and again["tagged"] == 0 and again["articles"]["fetched"] == 0
+
+
+def test_a_failed_run_does_not_wait_for_pages_it_has_not_begun(
+    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    """When a run stops (an error), chunks of pages not begun are cancelled, not fetched:
+    their items stay "pending" for the next run, and the run ends at once."""
+    import threading
+    import time
+
+    import flows.ingest as module
+
+    get_settings = _fetch_processes("0", monkeypatch, request)
+    started: list[list[int]] = []
+    release = threading.Event()
+
+    def slow_chunk(chunk: list[int], **_: object) -> module.EnrichReport:
+        started.append(chunk)
+        release.wait(5)
+        return module.EnrichReport(fetched=len(chunk))
+
+    monkeypatch.setattr(module, "enrich_chunk", slow_chunk)
+    monkeypatch.setattr(module, "ENRICH_CHUNK", 1)
+    pages = module._Pages(get_settings(), lambda line: None)
+    pages.submit([1, 2, 3, 4, 5])
+    while not started:  # the first chunk is in hand
+        time.sleep(0.01)
+    closing = threading.Thread(target=pages.close)
+    closing.start()
+    time.sleep(0.2)  # close() has cancelled the four queued chunks and waits for the first
+    release.set()
+    closing.join(5)
+    assert not closing.is_alive() and started == [[1]]
