@@ -109,6 +109,12 @@ def _fetch_processes(
     return get_settings
 
 
+@pytest.fixture(params=["1", "0"], ids=["worker-process", "in-process"])
+def page_mode(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Any:
+    """Each test twice: pages by the worker process and in the run's own process."""
+    return _fetch_processes(request.param, monkeypatch, request)
+
+
 def _serve_feed(httpserver: HTTPServer, path: str, keys: list[str]) -> str:
     """An RSS feed at ``path`` with one entry per key (its guid), each with an article page
     at /berita/<key>; returns the feed's URL."""
@@ -131,20 +137,14 @@ def _serve_feed(httpserver: HTTPServer, path: str, keys: list[str]) -> str:
     return str(httpserver.url_for(path))
 
 
-@pytest.mark.parametrize("processes", ["1", "0"], ids=["worker-process", "in-process"])
 def test_entries_stored_before_a_crash_get_their_article_page_later(
-    prefect_harness: None,
-    sample_db: Engine,
-    httpserver: HTTPServer,
-    processes: str,
-    monkeypatch: pytest.MonkeyPatch,
-    request: pytest.FixtureRequest,
+    prefect_harness: None, sample_db: Engine, httpserver: HTTPServer, page_mode: Any
 ) -> None:
     """A run killed between storing and fetching pages: the next run catches up, with the
     pages fetched by a worker process (the default) or in the run's own process."""
     import httpx
 
-    get_settings = _fetch_processes(processes, monkeypatch, request)
+    get_settings = page_mode
     from collectors.collect import collect_source
     from flows.ingest import ingest
 
@@ -170,21 +170,18 @@ def test_entries_stored_before_a_crash_get_their_article_page_later(
     assert ingest()["articles"]["fetched"] == 0  # nothing twice
 
 
-@pytest.mark.parametrize("processes", ["1", "0"], ids=["worker-process", "in-process"])
 def test_a_run_in_many_small_rounds_does_every_item_once(
     prefect_harness: None,
     sample_db: Engine,
     httpserver: HTTPServer,
-    processes: str,
+    page_mode: Any,
     monkeypatch: pytest.MonkeyPatch,
-    request: pytest.FixtureRequest,
 ) -> None:
     """Rounds of two new items (a backfill runs in rounds of thousands, so that its memory
     holds one round): pages chosen in one round arrive while later rounds are read, and
     every item is still fetched, clustered, tagged and placed exactly once."""
     import flows.ingest as module
 
-    _fetch_processes(processes, monkeypatch, request)
     monkeypatch.setattr(module, "ROUND_ITEMS", 2)
     monkeypatch.setattr(module, "PAGE_BATCH", 1)
     rounds: list[list[int]] = []
