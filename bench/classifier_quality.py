@@ -25,7 +25,7 @@ from sklearn.metrics import accuracy_score, f1_score
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
-from classifier.bootstrap import bootstrap_training_set
+from classifier.bootstrap import bootstrap_training_set, train_bootstrap_bundle
 from classifier.labels import load_agency_map
 from classifier.lifecycle import summary
 from classifier.local_office import local_office
@@ -179,6 +179,12 @@ def calibration(bundle: ModelBundle, test: TrainingSet, threshold: float = 0.5) 
         & (relevance >= RELEVANCE_THRESHOLD)
         & silent
     )
+    # The Kelurahan/Kecamatan rows carry the catch-all's topic ("other") as their label, an
+    # operator's routing choice, not what the text is about (issue 14, point 2): the same
+    # rule scored on the content rows alone says how often an unflagged suggestion's topic
+    # and urusan are right where the labels say what the post is about.
+    content = np.array([t is not None for t in truth])
+    content_rule = rule & content
     return {
         "topic_ece": round(ece, 4),
         "unflagged_share": round(float(unflagged.mean()), 4),
@@ -187,6 +193,13 @@ def calibration(bundle: ModelBundle, test: TrainingSet, threshold: float = 0.5) 
         "review_rule_topic_accuracy": round(float(correct[rule].mean()), 4) if rule.any() else 0,
         "review_rule_suggestion_accuracy": (
             round(float((correct & function_ok)[rule].mean()), 4) if rule.any() else 0
+        ),
+        "content_rows": int(content.sum()),
+        "content_review_rule_share": round(float(content_rule.sum() / max(1, content.sum())), 4),
+        "content_review_rule_suggestion_accuracy": (
+            round(float((correct & function_ok)[content_rule].mean()), 4)
+            if content_rule.any()
+            else 0
         ),
     }
 
@@ -307,6 +320,33 @@ def kalsel_scores(
     }
 
 
+def kalsel_review(bundle: ModelBundle) -> dict[str, float]:
+    """Day one in Kalimantan Selatan: the tagger's review rule (topic and function
+    confidence >= REVIEW_THRESHOLD, relevance >= RELEVANCE_THRESHOLD, the local-office
+    rule silent) with the bootstrap model on the Kalsel set, the share not flagged and
+    how often the topic and the urusan are both right there."""
+    texts, topics, functions = kalsel_eval()
+    proba = bundle.topic.predict_proba(texts)
+    topic_ok = bundle.topic.classes_[proba.argmax(axis=1)] == np.asarray(topics)
+    chosen, function_conf = _function_choice(bundle, texts)
+    both = topic_ok & (np.asarray(chosen) == np.asarray(functions))
+    relevance = bundle.relevance.predict_proba(texts)[
+        :, list(bundle.relevance.classes_).index("complaint")
+    ]
+    rule = (
+        (proba.max(axis=1) >= REVIEW_THRESHOLD)
+        & (function_conf >= REVIEW_THRESHOLD)
+        & (relevance >= RELEVANCE_THRESHOLD)
+        & np.array([local_office(text) is None for text in texts])
+    )
+    return {
+        "n": len(texts),
+        "review_rule_share": round(float(rule.mean()), 4),
+        "review_rule_suggestion_accuracy": round(float(both[rule].mean()), 4) if rule.any() else 0,
+        "suggestion_accuracy_all": round(float(both.mean()), 4),
+    }
+
+
 def kalsel_comparison(
     surabaya: ModelBundle, surabaya_baseline: dict[str, Pipeline]
 ) -> dict[str, dict[str, float]]:
@@ -314,11 +354,12 @@ def kalsel_comparison(
     the Surabaya training months, scored on the Kalsel evaluation set."""
     agency_map = load_agency_map()
     seeds = bootstrap_training_set()
-    bootstrap = train_bundle(seeds, agency_map=None)
+    bootstrap = train_bootstrap_bundle(seeds)
     seed_baseline: dict[str, Pipeline] = {}
     baseline_scores(seeds, seeds, seed_baseline)
     same = lambda name: name  # noqa: E731  bootstrap agency labels are functions
     return {
+        "bootstrap_review": kalsel_review(bootstrap),
         "bootstrap_shipped": kalsel_scores(bootstrap.topic, bootstrap.agency, same),
         "bootstrap_baseline": kalsel_scores(seed_baseline["topic"], seed_baseline["agency"], same),
         "surabaya_shipped": kalsel_scores(
@@ -395,6 +436,11 @@ def main(argv: list[str] | None = None) -> None:
         f"{c['review_rule_topic_accuracy']:.3f}, topic and function right "
         f"{c['review_rule_suggestion_accuracy']:.3f}"
     )
+    print(
+        f"  on the {c['content_rows']} content rows (the Kelurahan/Kecamatan rows' topic label "
+        f"is the catch-all's): {c['content_review_rule_share']:.1%} not flagged, topic and "
+        f"function right there {c['content_review_rule_suggestion_accuracy']:.3f}"
+    )
     r = result["routing"]
     print(
         f"function accuracy on the {r['content_rows']} content rows (catch-all left out): "
@@ -414,6 +460,13 @@ def main(argv: list[str] | None = None) -> None:
             f"recorded news pass as complaints, {r['complaint_recall']:.1%} of "
             f"{rel['n']['complaints']} Surabaya test-month complaints pass"
         )
+    day_one = result["kalsel"].pop("bootstrap_review")
+    print(
+        f"day one, bootstrap model on the Kalsel evaluation set ({day_one['n']} posts): "
+        f"{day_one['review_rule_share']:.1%} not flagged by the tagger's rule, topic and "
+        f"function right there {day_one['review_rule_suggestion_accuracy']:.3f} (on all "
+        f"posts {day_one['suggestion_accuracy_all']:.3f})"
+    )
     for name, k in result["kalsel"].items():
         print(
             f"Kalsel evaluation set ({k['n']} posts), {name.replace('_', ' ')}: "

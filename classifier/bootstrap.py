@@ -11,9 +11,9 @@ import yaml
 
 from classifier.registry import ModelRegistry
 from classifier.taxonomy import load_taxonomy
-from classifier.train import TrainingSet, train_bundle
+from classifier.train import ModelBundle, TrainingSet, train_bundle
 
-__all__ = ["SEED_FILE", "bootstrap_training_set", "ensure_active_model"]
+__all__ = ["SEED_FILE", "bootstrap_training_set", "ensure_active_model", "train_bootstrap_bundle"]
 
 log = logging.getLogger(__name__)
 
@@ -42,14 +42,22 @@ def bootstrap_training_set() -> TrainingSet:
     return data
 
 
+def train_bootstrap_bundle(data: TrainingSet | None = None) -> ModelBundle:
+    """The model a new deployment starts with: the team's seed examples and taxonomy
+    keywords; its agency head predicts functions, so each label is its own function."""
+    data = data if data is not None else bootstrap_training_set()
+    bundle = train_bundle(data, agency_map=None)
+    bundle.agency_functions = {f: f for f in set(filter(None, data.agencies))}
+    return bundle
+
+
 def ensure_active_model(registry: ModelRegistry) -> str:
     """The active version; trains and activates the bootstrap model if there is none."""
     active = registry.active_version()
     if active is not None:
         return active
     data = bootstrap_training_set()
-    bundle = train_bundle(data, agency_map=None)
-    bundle.agency_functions = {f: f for f in set(filter(None, data.agencies))}
+    bundle = train_bootstrap_bundle(data)
     version = registry.save(
         bundle,
         kind="bootstrap",

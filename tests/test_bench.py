@@ -70,3 +70,18 @@ def test_quality_benchmark_scores_the_plain_baseline_on_the_same_rows(shared_dir
     assert 0.2 < c["review_rule_share"] <= c["unflagged_share"]
     assert c["review_rule_suggestion_accuracy"] <= c["review_rule_topic_accuracy"]
     assert c["review_rule_topic_accuracy"] >= c["unflagged_accuracy"]
+    # The content rows alone (the catch-all's rows have "other" as their topic label).
+    office = sum(1 for a in small_test.agencies if a == "Kelurahan/Kecamatan")
+    assert c["content_rows"] == len(small_test) - office > 0
+    assert c["content_review_rule_suggestion_accuracy"] >= c["review_rule_suggestion_accuracy"]
+
+
+def test_day_one_review_figures_on_the_kalsel_set() -> None:
+    from bench.classifier_quality import kalsel_eval, kalsel_review
+    from classifier.bootstrap import train_bootstrap_bundle
+
+    day_one = kalsel_review(train_bootstrap_bundle())
+    assert day_one["n"] == len(kalsel_eval()[0]) >= 300
+    assert 0.5 < day_one["review_rule_share"] < 1
+    # What is not flagged is right more often than the suggestions as a whole.
+    assert day_one["review_rule_suggestion_accuracy"] >= day_one["suggestion_accuracy_all"] > 0.8

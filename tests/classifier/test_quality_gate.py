@@ -10,7 +10,7 @@ import pytest
 
 from bench.classifier_quality import DATA, time_split
 from classifier.lifecycle import summary
-from classifier.train import evaluate_bundle, load_training_csv, train_bundle
+from classifier.train import ModelBundle, evaluate_bundle, load_training_csv, train_bundle
 
 BASELINE = Path(__file__).resolve().parents[2] / "classifier" / "quality_baseline.json"
 
@@ -30,18 +30,33 @@ def test_metrics_stay_above_the_committed_floors(metrics: dict, task: str) -> No
         assert metrics[task][name] >= floor, f"{task} {name}: {metrics[task][name]} < {floor}"
 
 
-def test_bootstrap_model_stays_above_its_floors_on_the_kalsel_set() -> None:
+@pytest.fixture(scope="module")
+def bootstrap() -> ModelBundle:
+    from classifier.bootstrap import train_bootstrap_bundle
+
+    return train_bootstrap_bundle()
+
+
+def test_bootstrap_model_stays_above_its_floors_on_the_kalsel_set(bootstrap: ModelBundle) -> None:
     """The model a new deployment starts from, on the frozen Kalsel evaluation set (never
     trained on): a change to the seed examples or the pipeline must not make it worse."""
     from bench.classifier_quality import kalsel_scores
-    from classifier.bootstrap import bootstrap_training_set
 
-    seeds = bootstrap_training_set()
-    bundle = train_bundle(seeds, agency_map=None)
-    scores = kalsel_scores(bundle.topic, bundle.agency, lambda name: name)
+    scores = kalsel_scores(bootstrap.topic, bootstrap.agency, lambda name: name)
     floors = json.loads(BASELINE.read_text())["kalsel_bootstrap"]
     for name, floor in floors.items():
         assert scores[name] >= floor, f"{name}: {scores[name]} < {floor}"
+
+
+def test_day_one_review_rule_keeps_its_share_and_accuracy(bootstrap: ModelBundle) -> None:
+    """What an admin sees unflagged on day one (the tagger's review rule, bootstrap model,
+    Kalsel set): as many items left unflagged, and as often right there."""
+    from bench.classifier_quality import kalsel_review
+
+    day_one = kalsel_review(bootstrap)
+    floors = json.loads(BASELINE.read_text())["kalsel_day_one"]
+    for name, floor in floors.items():
+        assert day_one[name] >= floor, f"{name}: {day_one[name]} < {floor}"
 
 
 def test_routing_by_function_stays_above_its_floor(shared_dir: Path) -> None:
@@ -54,13 +69,14 @@ def test_routing_by_function_stays_above_its_floor(shared_dir: Path) -> None:
     assert routing["function_accuracy_content_rows"] >= floor
 
 
-def test_bootstrap_relevance_keeps_news_out_and_complaints_in(shared_dir: Path) -> None:
+def test_bootstrap_relevance_keeps_news_out_and_complaints_in(
+    shared_dir: Path, bootstrap: ModelBundle
+) -> None:
     """On news it never saw (the recorded feeds) and on another city's complaints."""
 
     from bench.classifier_quality import recorded_news
-    from classifier.bootstrap import bootstrap_training_set
 
-    relevance = train_bundle(bootstrap_training_set(), agency_map=None).relevance
+    relevance = bootstrap.relevance
     col = list(relevance.classes_).index("complaint")
     news = recorded_news()
     _, test = time_split(load_training_csv(DATA))
