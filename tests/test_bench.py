@@ -59,6 +59,10 @@ def test_quality_benchmark_scores_the_plain_baseline_on_the_same_rows(shared_dir
         assert figures["accuracy"] <= figures["top3_accuracy"] <= 1
         assert figures["accuracy"] <= figures["accuracy_at_80_coverage"] <= 1
     assert 0.5 < scores["function_accuracy_content_rows"] <= 1
+    function = scores["function_content_rows"]  # the urusan, scored like the shipped tagger's
+    assert function["accuracy"] == scores["function_accuracy_content_rows"]
+    assert function["accuracy"] <= function["top3_accuracy"] <= 1
+    assert function["accuracy"] <= function["accuracy_at_80_coverage"] <= 1
     from bench.classifier_quality import calibration
     from classifier.train import train_bundle
 
