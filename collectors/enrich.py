@@ -28,10 +28,13 @@ from models.item import Item
 from models.source import Source
 
 __all__ = [
+    "ArticleChoice",
     "EnrichReport",
     "apply_pages",
+    "choose_articles",
     "enrich_chunk",
     "enrich_items",
+    "mark_articles",
     "pages_wanted",
     "select_for_article",
     "worth_fetching",
@@ -78,16 +81,26 @@ def _page_decision(
     return "wanted"
 
 
-def select_for_article(
+@dataclass(slots=True)
+class ArticleChoice:
+    """Which feed entries get their page fetched ("wanted") and what the others are to be
+    marked ("done": the page is in already; "skipped": no web link or not worth it)."""
+
+    wanted: list[int]
+    marks: dict[str, list[int]]
+    report: EnrichReport
+
+
+def choose_articles(
     session: Session, item_ids: Sequence[int], *, gazetteer: Gazetteer
-) -> tuple[list[int], EnrichReport]:
-    """The feed entries among ``item_ids`` whose page is worth fetching (still "pending");
-    the others are marked "skipped" (or "done" when the page is already in) in this
-    session. Other kinds of items are left alone. Reads only the columns it needs and
-    marks with one UPDATE per state and chunk."""
+) -> ArticleChoice:
+    """Decide, reading only: which of ``item_ids`` (feed entries; other kinds are left
+    out) are worth a page. ``mark_articles`` writes the other decisions; the two may run
+    in different transactions (the flow reads with no write lock held while the page
+    worker stores pages, then marks in a short write transaction)."""
     report = EnrichReport()
     started = time.perf_counter()
-    wanted: list[int] = []
+    choice = ArticleChoice(wanted=[], marks={"done": [], "skipped": []}, report=report)
     ids = sorted(set(item_ids))
     for start in range(0, len(ids), 1000):
         rows = session.execute(
@@ -96,24 +109,40 @@ def select_for_article(
             .where(Item.id.in_(ids[start : start + 1000]), Source.kind == SourceKind.RSS)
             .order_by(Item.id)
         )
-        marks: dict[str, list[int]] = {"done": [], "skipped": []}
         for item_id, url, title, text, raw in rows:
             decision = _page_decision(url, title, text, raw, gazetteer)
             if decision == "wanted":
-                wanted.append(item_id)
+                choice.wanted.append(item_id)
             else:
-                marks[decision].append(item_id)
-        for state, marked in marks.items():
-            if marked:
-                session.execute(
-                    update(Item)
-                    .where(Item.id.in_(marked))
-                    .values(enrich_state=state)
-                    .execution_options(synchronize_session=False)
-                )
-                report.skipped += len(marked)
+                choice.marks[decision].append(item_id)
+    report.skipped = sum(len(marked) for marked in choice.marks.values())
     report.select_seconds = time.perf_counter() - started
-    return wanted, report
+    return choice
+
+
+def mark_articles(session: Session, choice: ArticleChoice) -> None:
+    """Write the decisions of ``choose_articles``: one UPDATE per state and 1,000 items,
+    only on entries still "pending" (a state another process set meanwhile stands)."""
+    for state, marked in choice.marks.items():
+        for start in range(0, len(marked), 1000):
+            session.execute(
+                update(Item)
+                .where(Item.id.in_(marked[start : start + 1000]), Item.enrich_state == "pending")
+                .values(enrich_state=state)
+                .execution_options(synchronize_session=False)
+            )
+
+
+def select_for_article(
+    session: Session, item_ids: Sequence[int], *, gazetteer: Gazetteer
+) -> tuple[list[int], EnrichReport]:
+    """The feed entries among ``item_ids`` whose page is worth fetching (still "pending");
+    the others are marked "skipped" (or "done" when the page is already in) in this
+    session, which should be a write transaction (SQLite: one that took the write lock
+    first; else a page stored meanwhile by another process makes the marking fail)."""
+    choice = choose_articles(session, item_ids, gazetteer=gazetteer)
+    mark_articles(session, choice)
+    return choice.wanted, choice.report
 
 
 def pages_wanted(

@@ -32,7 +32,7 @@ from classifier.tag import (
 )
 from collectors.collect import collect_source
 from collectors.dedup import refresh_statistics
-from collectors.enrich import EnrichReport, enrich_chunk, select_for_article
+from collectors.enrich import EnrichReport, choose_articles, enrich_chunk, mark_articles
 from collectors.http import build_client
 from collectors.page_process import (
     PageConfig,
@@ -127,9 +127,15 @@ def collect(source_id: int) -> dict[str, Any]:
 def select_articles(item_ids: list[int]) -> tuple[list[int], dict[str, float]]:
     """The feed entries whose page is worth fetching (they mention an agency or read like
     a complaint); the others are marked as needing none."""
+    # Decided in a read transaction, marked in a short write one: on SQLite a read
+    # transaction that then writes fails at once ("database is locked") if the page
+    # worker committed a page in between, and holding the write lock while deciding
+    # would stall the worker.
     with session_scope() as session:
-        wanted, report = select_for_article(session, item_ids, gazetteer=build_gazetteer(session))
-    return wanted, asdict(report)
+        choice = choose_articles(session, item_ids, gazetteer=build_gazetteer(session))
+    with session_scope(write=True) as session:
+        mark_articles(session, choice)
+    return choice.wanted, asdict(choice.report)
 
 
 def _politeness(settings: Settings) -> Politeness:

@@ -173,3 +173,50 @@ def test_selection_marks_what_needs_no_page_and_leaves_other_kinds_alone(
         already: "done",
         imported: "pending",
     }
+
+
+def test_selection_survives_a_page_stored_meanwhile_by_the_worker(seeded: Engine) -> None:
+    """The flow chooses a round's pages while the page worker (another process) stores
+    the previous round's. On SQLite a read transaction that then writes fails at once
+    ("database is locked") when another connection committed in between: the choice is
+    read first and marked in a write transaction of its own, and a state the worker set
+    meanwhile is not overwritten."""
+    from sqlalchemy import event, update
+
+    from flows.ingest import select_articles
+
+    with Session(seeded) as session, session.begin():
+        feed = Source(kind=SourceKind.RSS, name="f", config={})
+        session.add(feed)
+        session.flush()
+        worth = _item(session, feed, 1, "https://contoh.example/1", "Dinas PUPR perbaiki jalan")
+        dull = _item(session, feed, 2, "https://contoh.example/2", "Upacara hari jadi meriah")
+        stored = _item(session, feed, 3, "https://contoh.example/3", "Dinas PUPR dan jembatan")
+        dull_now_done = _item(session, feed, 4, "https://contoh.example/4", "Lomba panjat pinang")
+        for item_id in (worth, dull, stored, dull_now_done):
+            session.get(Item, item_id).enrich_state = "pending"
+    done = []
+
+    def worker_commits(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        # Right after the selection read its rows: the worker stores pages and commits.
+        if done or "JOIN sources" not in statement:
+            return
+        done.append(True)
+        with seeded.connect() as other, other.begin():
+            other.execute(
+                update(Item)
+                .where(Item.id.in_([stored, dull_now_done]))
+                .values(enrich_state="done", text="teks artikel")
+            )
+
+    event.listen(seeded, "after_cursor_execute", worker_commits)
+    try:
+        wanted, report = select_articles.fn([worth, dull, dull_now_done])
+    finally:
+        event.remove(seeded, "after_cursor_execute", worker_commits)
+    assert done, "the simulated worker never ran"
+    with Session(seeded) as session:
+        items = (worth, dull, stored, dull_now_done)
+        states = {i: session.get(Item, i).enrich_state for i in items}
+    assert wanted == [worth] and report["skipped"] == 2
+    assert states == {worth: "pending", dull: "skipped", stored: "done", dull_now_done: "done"}
