@@ -82,37 +82,59 @@ AMBIGUOUS_DISTRICT_NAMES = frozenset({"tanjung", "rantau", "batu", "danau", "sun
 
 
 def load_districts(session: Session, path: Path, *, province_code: str = "63") -> LoadReport:
-    """Kecamatan of the province from a Kemendagri table (CSV with kode, nama, level).
+    """Kecamatan and desa/kelurahan of the province from a Kemendagri table (CSV with
+    kode, nama, level: 3 = kecamatan, 4 = desa/kelurahan).
 
     The project does not ship this table; point ``aduan db init --wilayah`` at the
-    official one (e.g. the MIT-licensed cahyadsn/wilayah export).
+    official one (e.g. the MIT-licensed cahyadsn/wilayah export). Villages are there to
+    be recognised in posts (a post names its desa or kelurahan far more often than its
+    kabupaten); a complaint's region stays its kabupaten/kota.
     """
     report = LoadReport()
     by_code = {r.code: r for r in session.scalars(select(Region))}
     with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            code = row.get("kode", "")
-            if row.get("level") != "3" or not code.startswith(f"{province_code}."):
-                continue
-            parent = by_code.get(code.rsplit(".", 1)[0])
-            if parent is None:
-                continue
-            name = row["nama"].strip()
-            values = {
+        rows = [
+            row
+            for row in csv.DictReader(handle)
+            if row.get("level") in ("3", "4")
+            and (row.get("kode") or "").startswith(f"{province_code}.")
+            and (row.get("nama") or "").strip()
+        ]
+    # Kecamatan first: every desa/kelurahan hangs under one.
+    for row in sorted(rows, key=lambda r: (r["level"], r["kode"])):
+        code = row["kode"]
+        parent = by_code.get(code.rsplit(".", 1)[0])
+        if parent is None:
+            continue
+        name = " ".join(row["nama"].split())
+        if row["level"] == "3":
+            values: dict[str, Any] = {
                 "name": f"Kecamatan {name}",
                 "short_name": name,
                 "level": RegionLevel.DISTRICT,
                 "parent_id": parent.id,
                 "aliases": [] if name.lower() in AMBIGUOUS_DISTRICT_NAMES else [name],
             }
-            region = by_code.get(code)
-            if region is None:
-                region = Region(code=code, **values)
-                session.add(region)
-                by_code[code] = region
-                report.created += 1
-            elif _apply(region, values):
-                report.updated += 1
+        else:
+            # Kemendagri numbers kelurahan 1xxx and desa 2xxx within their kecamatan.
+            kind = "Kelurahan" if code.rsplit(".", 1)[1].startswith("1") else "Desa"
+            values = {
+                "name": f"{kind} {name}",
+                "short_name": name,
+                "level": RegionLevel.VILLAGE,
+                "parent_id": parent.id,
+                "aliases": [],  # which bare names count is the gazetteer's rule
+            }
+        region = by_code.get(code)
+        if region is None:
+            region = Region(code=code, **values)
+            session.add(region)
+            by_code[code] = region
+            report.created += 1
+        elif _apply(region, values):
+            report.updated += 1
+        if row["level"] == "3":
+            session.flush()  # its id, for the villages under it
     session.flush()
     return report
 
@@ -209,7 +231,8 @@ def load_x_source(session: Session, *, token_configured: bool) -> LoadReport:
     token is configured, running this again enables it.
     """
     places = []
-    for region in session.scalars(select(Region)):
+    # Not the 2,000 desa/kelurahan: the search would grow past what X accepts.
+    for region in session.scalars(select(Region).where(Region.level != RegionLevel.VILLAGE)):
         places.extend([region.short_name, *region.aliases])
     handles = [h for a in session.scalars(select(Agency)) for h in a.handles]
     config = {"queries": build_queries(places, handles)}

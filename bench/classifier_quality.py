@@ -346,10 +346,11 @@ def kalsel_scores(
 
 
 def kalsel_review(bundle: ModelBundle) -> dict[str, float]:
-    """Day one in Kalimantan Selatan: the tagger's review rule (topic and function
-    confidence >= REVIEW_THRESHOLD, relevance >= RELEVANCE_THRESHOLD, the local-office
-    rule silent) with the bootstrap model on the Kalsel set, the share not flagged and
-    how often the topic and the urusan are both right there."""
+    """Day one in Kalimantan Selatan: the model's part of the tagger's review rule (topic
+    and function confidence >= REVIEW_THRESHOLD, relevance >= RELEVANCE_THRESHOLD, the
+    local-office rule silent; the "no kabupaten/kota named" flag is ``kalsel_routing``'s)
+    with the bootstrap model on the Kalsel set, the share not flagged and how often the
+    topic and the urusan are both right there."""
     texts, topics, functions = kalsel_eval()
     proba = bundle.topic.predict_proba(texts)
     topic_ok = bundle.topic.classes_[proba.argmax(axis=1)] == np.asarray(topics)
@@ -372,6 +373,94 @@ def kalsel_review(bundle: ModelBundle) -> dict[str, float]:
     }
 
 
+WILAYAH = DATA.parents[1] / "wilayah_id" / "wilayah_63_kalimantan_selatan.csv"
+
+
+def kalsel_routing(bundle: ModelBundle, wilayah: Path | None = None) -> dict[str, Any]:
+    """Day one end to end: the whole tagger (model, gazetteer, region detection, the
+    registry of Kalsel SKPD) on the Kalsel set, in a fresh SQLite database loaded as
+    ``aduan db init`` does (``wilayah``: with the official kecamatan and desa/kelurahan
+    table, as ``--wilayah`` loads it). A form submission carries the kabupaten/kota its
+    sender picked, as the public form appends it ("(Lokasi: ...)"). Region: the detected
+    kabupaten/kota (or the province, or none, for a provincial post). SKPD: the suggested
+    agency against the agency of the labelled function in the labelled region (the
+    provincial one where the kabupaten/kota has none), on the posts whose function is not
+    the local office's."""
+    import tempfile
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from aduan.db import create_db_engine
+    from aduan.migrate import upgrade_database
+    from aduan.reference import load_agencies, load_districts, load_regions
+    from classifier.mentions import build_gazetteer
+    from classifier.predict import ModelTagger
+    from classifier.routing import Router
+    from classifier.taxonomy import load_taxonomy
+    from models.region import Region
+
+    rows = yaml.safe_load(KALSEL.read_text(encoding="utf-8"))["items"]
+    with tempfile.TemporaryDirectory(prefix="aduan-kalsel-") as tmp:
+        engine = create_db_engine(f"sqlite:///{tmp}/kalsel.db")
+        try:
+            upgrade_database(engine)
+            with Session(engine) as session, session.begin():
+                load_regions(session)
+                if wilayah is not None:
+                    load_districts(session, wilayah)
+                load_agencies(session)
+            with Session(engine) as session:
+                router = Router(session)
+                tagger = ModelTagger(
+                    bundle,
+                    version="bench",
+                    taxonomy=load_taxonomy(),
+                    gazetteer=build_gazetteer(session),
+                    router=router,
+                )
+                regions = {r.code: r for r in session.scalars(select(Region))}
+        finally:
+            engine.dispose()
+    posts = []
+    for style, _, _, code, text, _ in rows:
+        if style == "form" and code != "63":
+            text = f"{text}\n(Lokasi: {regions[code].name})"
+        posts.append((None, text))
+    suggestions = tagger.suggest_many(posts)
+    code_of = {r.id: code for code, r in regions.items()}
+    region_hits: dict[str, list[bool]] = {}
+    skpd_hits, unflagged_hits = [], []
+    for (style, _, function, code, _, _), suggestion in zip(rows, suggestions, strict=True):
+        got = code_of.get(suggestion.region_id) if suggestion.region_id else None
+        region_ok = got == code or (code == "63" and got in (None, "63"))
+        region_hits.setdefault(style, []).append(region_ok)
+        if function == "governance":  # the local office: no SKPD of the registry
+            continue
+        region_id = regions[code].id
+        expected = router.by_function.get((function, region_id)) or router.by_function.get(
+            (function, router.province_id or -1)
+        )
+        ok = bool(expected) and suggestion.agency_id == expected[0]
+        skpd_hits.append(ok)
+        if not suggestion.needs_review:
+            unflagged_hits.append(ok)
+    every = [hit for hits in region_hits.values() for hit in hits]
+    return {
+        "n": len(rows),
+        "region_accuracy": round(float(np.mean(every)), 4),
+        "region_accuracy_by_style": {
+            style: round(float(np.mean(hits)), 4) for style, hits in region_hits.items()
+        },
+        "skpd_rows": len(skpd_hits),
+        "skpd_accuracy": round(float(np.mean(skpd_hits)), 4),
+        "unflagged_share": round(len(unflagged_hits) / max(1, len(skpd_hits)), 4),
+        "unflagged_skpd_accuracy": (
+            round(float(np.mean(unflagged_hits)), 4) if unflagged_hits else 0.0
+        ),
+    }
+
+
 def kalsel_comparison(
     surabaya: ModelBundle, surabaya_baseline: dict[str, Pipeline]
 ) -> dict[str, dict[str, float]]:
@@ -383,7 +472,11 @@ def kalsel_comparison(
     seed_baseline: dict[str, Pipeline] = {}
     baseline_scores(seeds, seeds, seed_baseline)
     same = lambda name: name  # noqa: E731  bootstrap agency labels are functions
+    routing = {"without_wilayah": kalsel_routing(bootstrap)}
+    if WILAYAH.is_file():
+        routing["with_wilayah"] = kalsel_routing(bootstrap, WILAYAH)
     return {
+        "bootstrap_routing": routing,  # type: ignore[dict-item]
         "bootstrap_review": kalsel_review(bootstrap),
         "bootstrap_shipped": kalsel_scores(bootstrap.topic, bootstrap.agency, same),
         "bootstrap_baseline": kalsel_scores(seed_baseline["topic"], seed_baseline["agency"], same),
@@ -495,10 +588,19 @@ def main(argv: list[str] | None = None) -> None:
             f"recorded news pass as complaints, {r['complaint_recall']:.1%} of "
             f"{rel['n']['complaints']} Surabaya test-month complaints pass"
         )
+    for name, k in result["kalsel"].pop("bootstrap_routing").items():
+        styles = ", ".join(f"{s} {v:.3f}" for s, v in k["region_accuracy_by_style"].items())
+        print(
+            f"day one, routing on the Kalsel set ({name.replace('_', ' ')} table): region "
+            f"{k['region_accuracy']:.3f} ({styles}); SKPD {k['skpd_accuracy']:.3f} of "
+            f"{k['skpd_rows']} posts, {k['unflagged_share']:.1%} not flagged, SKPD right "
+            f"there {k['unflagged_skpd_accuracy']:.3f}"
+        )
     day_one = result["kalsel"].pop("bootstrap_review")
     print(
         f"day one, bootstrap model on the Kalsel evaluation set ({day_one['n']} posts): "
-        f"{day_one['review_rule_share']:.1%} not flagged by the tagger's rule, topic and "
+        f"{day_one['review_rule_share']:.1%} not flagged by the model's part of the review "
+        f"rule (confidence, relevance, local office; the region aside), topic and "
         f"function right there {day_one['review_rule_suggestion_accuracy']:.3f} (on all "
         f"posts {day_one['suggestion_accuracy_all']:.3f})"
     )

@@ -6,9 +6,12 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 import ahocorasick
+import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,9 +19,17 @@ from models.agency import Agency
 from models.enums import RegionLevel
 from models.region import Region
 
-__all__ = ["Gazetteer", "Mention", "MentionKind", "build_gazetteer"]
+__all__ = [
+    "Gazetteer",
+    "Mention",
+    "MentionKind",
+    "build_gazetteer",
+    "distinctive",
+]
 
 MentionKind = Literal["agency", "region"]
+
+FUNCTION_WORDS_FILE = Path(__file__).resolve().parent / "data" / "function_words.yaml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,14 +143,56 @@ class Gazetteer:
         return found
 
 
+PLACE_WORDS_FILE = Path(__file__).resolve().parent / "data" / "place_words.yaml"
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    """Function words and the generic parts of place names (classifier/data)."""
+    words: set[str] = set()
+    for path in (FUNCTION_WORDS_FILE, PLACE_WORDS_FILE):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        words.update(str(w).casefold() for w in data["words"])
+    return frozenset(words)
+
+
+def distinctive(name: str) -> bool:
+    """A place name that can stand bare in a post: one of its words is neither a common
+    word nor a generic part of place names ("Takisung", "Sungai Tabuk", "Kelayan B")."""
+    common = _common_words()
+    return any(len(w) >= 4 and w.isalpha() and w not in common for w in name.casefold().split())
+
+
+def _village_names(region: Region, reserved: set[str]) -> list[str]:
+    """What a post may call a desa/kelurahan: its official name ("Desa Pakacangan") and the
+    forms people write ("desa ...", "kelurahan ...", "kel. ..."); the bare name only when it
+    has two words or more, is distinctive, and no kabupaten/kota or kecamatan goes by it (a
+    desa called "Banjar" must not blur Kabupaten Banjar). One word alone is too often an
+    ordinary word too ("Ulin" is a desa, and the ironwood every titian is made of)."""
+    short = region.short_name
+    names = [region.name, f"desa {short}", f"kelurahan {short}", f"kel. {short}"]
+    if len(short.split()) > 1 and distinctive(short) and short.casefold() not in reserved:
+        names.append(short)
+    return names
+
+
 def build_gazetteer(session: Session) -> Gazetteer:
-    """Names, short names, aliases and handles of every agency; names of every region."""
+    """Names, short names, aliases and handles of every agency; names of every region (a
+    desa or kelurahan by the rule of ``_village_names``)."""
     entries: list[tuple[MentionKind, str, int]] = []
-    for region in session.scalars(select(Region)):
+    regions = list(session.scalars(select(Region)))
+    reserved: set[str] = set()
+    for region in regions:
+        if region.level is RegionLevel.VILLAGE:
+            continue
         names = [region.name, *region.aliases]
         if region.level is not RegionLevel.DISTRICT:  # a kecamatan's bare name may be a word
             names.append(region.short_name)
+        reserved.update(" ".join(n.casefold().split()) for n in names)
         entries.extend(("region", name, region.id) for name in names)
+    for region in regions:
+        if region.level is RegionLevel.VILLAGE:
+            entries.extend(("region", name, region.id) for name in _village_names(region, reserved))
     for agency in session.scalars(select(Agency).where(Agency.active.is_(True))):
         names = [agency.name, *agency.short_names, *agency.aliases, *agency.handles]
         entries.extend(("agency", name, agency.id) for name in names)

@@ -91,9 +91,17 @@ class ModelTagger:
                 "region_reason": region.reason,
                 "mentions": [_mention_dict(m) for m in mentions],
             }
+            flags = []
             if local is not None:  # its own review flag: routing there is an admin's call
                 details["local_office"] = local.as_dict()
-                details["review_flags"] = ["kantor_lokal"]
+                flags.append("kantor_lokal")
+            # No kabupaten/kota named and no SKPD either: the SKPD above is the provincial
+            # one of the urusan, a guess an admin checks (a kabupaten's office is likelier).
+            unplaced = region.region_id is None and "menyebut" not in route.reason
+            if unplaced:
+                flags.append("wilayah")
+            if flags:
+                details["review_flags"] = flags
             results.append(
                 Suggestion(
                     topic=topic.label,
@@ -110,6 +118,7 @@ class ModelTagger:
                         or relevance_p < RELEVANCE_THRESHOLD
                         or route.agency_id is None
                         or local is not None
+                        or unplaced
                     ),
                     model_version=self.version,
                     details=details,

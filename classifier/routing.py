@@ -3,7 +3,7 @@ region -> a concrete SKPD of that region and level."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -52,17 +52,20 @@ class Router:
     def _local(self, region_id: int) -> int:
         """The kabupaten/kota (or province) a region belongs to."""
         region = self.regions[region_id]
-        while region.level is RegionLevel.DISTRICT and region.parent_id is not None:
+        while (
+            region.level in (RegionLevel.DISTRICT, RegionLevel.VILLAGE)
+            and region.parent_id is not None
+        ):
             region = self.regions[region.parent_id]
         return region.id
 
     def detect_region(self, mentions: list[Mention]) -> RegionGuess:
-        counts: Counter[int] = Counter()
+        counts: dict[int, float] = defaultdict(float)
         for m in mentions:  # "Martapura" is a kecamatan and the seat of Kab. Banjar: one place
             if m.kind == "region":
                 places = {self._local(ref) for ref in m.refs}
                 if len(places) == 1:
-                    counts[places.pop()] += 1
+                    counts[places.pop()] += self._weight(m)
         for m in mentions:  # an agency short name like "Dishub Banjarbaru" names a place too
             if m.kind == "agency" and len(m.refs) == 1:
                 agency = self.agencies.get(m.refs[0])
@@ -70,13 +73,20 @@ class Router:
                     counts[agency.region_id] += 1
         local = {rid: n for rid, n in counts.items() if rid != self.province_id}
         if local:
-            best, hits = Counter(local).most_common(1)[0]
+            best = max(local, key=local.__getitem__)  # the first named wins a tie
+            hits = local[best]
             share = hits / sum(local.values())
             name = self.regions[best].name
             return RegionGuess(best, round(0.5 + 0.45 * share, 3), f"menyebut {name}")
         if counts:
             return RegionGuess(self.province_id, 0.5, "hanya menyebut provinsi")
         return RegionGuess(None, 0.0, "tidak ada wilayah disebut")
+
+    def _weight(self, mention: Mention) -> float:
+        """A desa/kelurahan name counts half: they are many, and one shared with an
+        ordinary word or another place slips through more easily than a kabupaten's."""
+        levels = {self.regions[ref].level for ref in mention.refs}
+        return 0.5 if levels == {RegionLevel.VILLAGE} else 1.0
 
     def route(self, function: str | None, region: RegionGuess, mentions: list[Mention]) -> Route:
         target_region = region.region_id or self.province_id

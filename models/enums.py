@@ -48,6 +48,7 @@ class RegionLevel(_Labelled):
     REGENCY = "regency"  # kabupaten
     CITY = "city"  # kota
     DISTRICT = "district"  # kecamatan
+    VILLAGE = "village"  # desa or kelurahan (loaded with the official table, for detection)
 
 
 class AgencyLevel(_Labelled):
@@ -102,6 +103,7 @@ _LABELS: dict[StrEnum, str] = {
     RegionLevel.REGENCY: "Kabupaten",
     RegionLevel.CITY: "Kota",
     RegionLevel.DISTRICT: "Kecamatan",
+    RegionLevel.VILLAGE: "Desa/Kelurahan",
     AgencyLevel.PROVINCE: "Provinsi",
     AgencyLevel.REGENCY_CITY: "Kabupaten/Kota",
     TriageState.PENDING: "menunggu",

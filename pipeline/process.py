@@ -120,7 +120,15 @@ def place_stored(
     if not item_ids:
         return 0
     gazetteer = build_gazetteer(session)
-    districts = set(session.scalars(select(Region.id).where(Region.level == RegionLevel.DISTRICT)))
+    # The kecamatan a mention places an item in: a kecamatan named, or a desa/kelurahan's.
+    district_of = {
+        region_id: region_id if level is RegionLevel.DISTRICT else parent_id
+        for region_id, level, parent_id in session.execute(
+            select(Region.id, Region.level, Region.parent_id).where(
+                Region.level.in_((RegionLevel.DISTRICT, RegionLevel.VILLAGE))
+            )
+        )
+    }
     named = 0
     for start in range(0, len(item_ids), 1000):
         chunk = list(item_ids[start : start + 1000])
@@ -132,9 +140,9 @@ def place_stored(
             place = find_place(body)
             district = next(
                 (
-                    m.refs[0]
+                    district_of[m.refs[0]]
                     for m in gazetteer.find(body)
-                    if m.kind == "region" and len(m.refs) == 1 and m.refs[0] in districts
+                    if m.kind == "region" and len(m.refs) == 1 and m.refs[0] in district_of
                 ),
                 None,
             )

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from classifier.taxonomy import load_taxonomy
 from models.agency import Agency
 from models.complaint import Complaint
+from models.enums import RegionLevel
 from models.region import Region
 from models.work_calendar import CALENDAR_FIRST_YEAR, calendar_matches, ensure_work_calendar
 from models.workdays import HolidayCalendar
@@ -199,7 +200,9 @@ def resolve_scope(db: Session, kabupaten: str | None, skpd: str | None) -> Repor
     if kabupaten:
         wanted = kabupaten.strip().casefold()
         for rid, code, name, short in db.execute(
-            select(Region.id, Region.code, Region.name, Region.short_name)
+            select(Region.id, Region.code, Region.name, Region.short_name).where(
+                Region.level.not_in((RegionLevel.DISTRICT, RegionLevel.VILLAGE))
+            )
         ):
             if wanted in (code.casefold(), name.casefold(), short.casefold()):
                 region_id = rid

@@ -54,7 +54,7 @@ def load_choices(db: Session) -> Choices:
         groups.setdefault(region, []).append((agency_id, name))
     regions = db.execute(
         select(Region.id, Region.name)
-        .where(Region.level != RegionLevel.DISTRICT)
+        .where(Region.level.not_in((RegionLevel.DISTRICT, RegionLevel.VILLAGE)))
         .order_by(Region.level, Region.name)
     ).all()
     return Choices(

@@ -8,10 +8,10 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from aduan.reference import REGIONS_FILE, load_agencies, load_regions
+from aduan.reference import REGIONS_FILE, load_agencies, load_regions, load_x_source
 from aduan.settings import get_settings
 from classifier.taxonomy import load_taxonomy
-from models import Agency, AgencyLevel, Region, RegionLevel
+from models import Agency, AgencyLevel, Region, RegionLevel, Source, SourceKind
 
 
 def test_regions_match_the_kemendagri_codes_and_names(shared_dir: Path) -> None:
@@ -78,14 +78,36 @@ def test_kecamatan_from_the_kemendagri_table_are_found_in_text(
         load_regions(session)
         load_agencies(session)
         first = load_districts(session, table)
-        assert first.created == 156
+        assert first.created == 156 + 2016  # kecamatan, then desa and kelurahan
         assert load_districts(session, table).created == 0
+        levels = dict(
+            session.execute(select(Region.level, func.count()).group_by(Region.level)).all()
+        )
+        assert levels[RegionLevel.DISTRICT] == 156 and levels[RegionLevel.VILLAGE] == 2016
+        # Kemendagri numbers kelurahan 1xxx and desa 2xxx.
+        assert session.scalar(select(Region.name).where(Region.code == "63.01.01.2002")) == (
+            "Desa Tabanio"
+        )
+        kelurahan = session.scalars(select(Region).where(Region.code.like("63.71.__.1%"))).all()
+        assert kelurahan and all(r.name.startswith("Kelurahan ") for r in kelurahan)
+        x_places = load_x_source(session, token_configured=False)
+    assert x_places.created == 1
     with Session(sqlite_engine) as session:
         tagger = build_default_tagger(session, model_dir=get_settings().resolved_model_dir)
         s = tagger.suggest(None, "Jalan rusak parah di Kecamatan Gambut, mohon diperbaiki")
         assert session.get(Region, s.region_id).name == "Kabupaten Banjar"
         s = tagger.suggest(None, "Lampu PJU mati di Landasan Ulin sejak kemarin")
         assert session.get(Region, s.region_id).name == "Kota Banjarbaru"
+        # A desa named in a post places it in its kabupaten (Tabanio: Tanah Laut) ...
+        s = tagger.suggest(None, "Jembatan di Desa Tabanio sudah lapuk dan miring")
+        assert session.get(Region, s.region_id).name == "Kabupaten Tanah Laut"
+        assert "wilayah" not in s.details.get("review_flags", [])
+        # ... but a one-word desa name alone is not a place ("ulin" is the ironwood), and
+        # the X search does not grow by 2,000 desa names.
+        s = tagger.suggest(None, "titian ulin depan rumah kami patah, anak sekolah jatuh")
+        assert s.region_id is None and "wilayah" in s.details["review_flags"] and s.needs_review
+        queries = session.scalar(select(Source.config).where(Source.kind == SourceKind.X))
+        assert "Tabanio" not in str(queries)
 
 
 def test_the_real_feed_list_loads_as_rss_sources(sqlite_engine: Engine) -> None:

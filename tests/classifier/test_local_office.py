@@ -61,7 +61,7 @@ def test_the_tagger_flags_it_for_review_and_keeps_the_skpd(seeded: Engine, tmp_p
         tagger = build_default_tagger(session, model_dir=tmp_path / "models")
         local, plain = tagger.suggest_many(
             [
-                (None, "Pak lurah Kelurahan Kuin Utara tidak mau tanda tangan surat domisili"),
+                (None, "Pak lurah Kel. Kuin Utara Banjarmasin tak mau tanda tangan surat domisili"),
                 (None, "tolong air PDAM di Banjarmasin keruh dan bau sudah 3 hari"),
             ]
         )

@@ -3,7 +3,13 @@ text (highlighting uses them), whatever whitespace and letter case the text has.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
 from classifier.mentions import Gazetteer
+from models import Region
 
 NAMES = Gazetteer(
     [
@@ -51,3 +57,64 @@ def test_offsets_survive_letters_that_casefold_longer() -> None:
 
 def test_no_names_finds_nothing() -> None:
     assert Gazetteer([]).find("Dinas PUPR") == []
+
+
+WILAYAH_ROWS = """kode,nama,level
+63.03.05,Martapura,3
+63.04.15,Marabahan,3
+63.71.01,Banjarmasin Selatan,3
+63.07.01,Batang Alai Selatan,3
+63.03.05.2001,Sungai Tabuk Keramat,4
+63.04.15.2002,Banjar,4
+63.04.15.2003,Marabahan,4
+63.71.01.1004,Pasar Lama,4
+63.71.01.1005,Kelayan Tengah,4
+63.07.01.2001,Haur Gading,4
+"""
+
+
+def test_desa_and_kelurahan_names_count_by_the_gazetteer_rule(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Official names and "desa/kelurahan/kel." forms always; a bare name only if it has
+    two words or more, one of them distinctive, and no kabupaten/kota or kecamatan goes by
+    it. A village mention counts half against a kabupaten/kota's in region detection."""
+    from aduan.reference import load_districts, load_regions
+    from classifier.mentions import build_gazetteer, distinctive
+    from classifier.routing import Router
+
+    table = tmp_path / "wilayah.csv"
+    table.write_text(WILAYAH_ROWS, encoding="utf-8")
+    with Session(sqlite_engine) as session, session.begin():
+        load_regions(session)
+        load_districts(session, table)
+    with Session(sqlite_engine) as session:
+        gazetteer, router = build_gazetteer(session), Router(session)
+        code = {r.id: r.code for r in session.scalars(select(Region))}
+
+        def found(text: str) -> list[tuple[str, list[str]]]:
+            return [(m.text, sorted(code[r] for r in m.refs)) for m in gazetteer.find(text)]
+
+        def region(text: str) -> str | None:
+            guess = router.detect_region(gazetteer.find(text))
+            return code[guess.region_id] if guess.region_id else None
+
+        assert found("banjir di Sungai Tabuk Keramat") == [
+            ("Sungai Tabuk Keramat", ["63.03.05.2001"])
+        ]
+        assert region("banjir di sungai tabuk keramat lagi") == "63.03"
+        # Generic words only: only with its title. One word: never bare.
+        assert found("pasar lama becek") == [] and found("kelurahan pasar lama becek") == [
+            ("kelurahan pasar lama", ["63.71.01.1004"])
+        ]
+        assert found("Kel. Kelayan Tengah") == [("Kel. Kelayan Tengah", ["63.71.01.1005"])]
+        # A desa called "Banjar" does not blur Kabupaten Banjar, nor a desa "Marabahan"
+        # the kecamatan (and seat of Barito Kuala) of that name.
+        assert found("Banjar") == [("Banjar", ["63.03"])]
+        assert found("Marabahan") == [("Marabahan", ["63.04", "63.04.15"])]
+        assert found("Desa Banjar") == [("Desa Banjar", ["63.04.15.2002"])]
+        # The kabupaten named outright outweighs a desa of another one.
+        assert region("Desa Haur Gading, jalannya rusak") == "63.07"
+        assert region("Desa Haur Gading, warga Kabupaten Banjar mengeluh") == "63.03"
+    assert distinctive("Sungai Tabuk") and distinctive("Kelayan B")
+    assert not distinctive("Pasar Lama") and not distinctive("Banua Hanyar Baru")

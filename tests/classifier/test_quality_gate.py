@@ -86,3 +86,19 @@ def test_bootstrap_relevance_keeps_news_out_and_complaints_in(
     assert len(news) > 300
     assert passed_news <= limits["news_pass_at_most"], passed_news
     assert recall >= limits["complaint_recall"], recall
+
+
+def test_day_one_routing_finds_the_region_and_the_skpd(
+    bootstrap: ModelBundle, shared_dir: Path
+) -> None:
+    """The whole tagger on the Kalsel set with the official village table loaded (as
+    ``aduan db init --wilayah`` does): the table helps, and the SKPD suggestions left
+    unflagged stay right as often as pinned."""
+    from bench.classifier_quality import WILAYAH, kalsel_routing
+
+    plain, with_table = kalsel_routing(bootstrap), kalsel_routing(bootstrap, WILAYAH)
+    assert with_table["region_accuracy"] > plain["region_accuracy"]
+    assert with_table["skpd_accuracy"] > plain["skpd_accuracy"]
+    floors = json.loads(BASELINE.read_text())["kalsel_routing"]
+    for name, floor in floors.items():
+        assert with_table[name] >= floor, f"{name}: {with_table[name]} < {floor}"
