@@ -497,3 +497,19 @@ def test_local_office_suggestion_is_shown_escaped_on_card_and_item(
         assert "kantor kelurahan setempat" in html and "menyebut lurah" in html
         assert "<b onmouseover" not in html
         assert "gang &lt;b onmouseover=alert(1)&gt;Mawar" in html
+
+
+def test_a_post_with_no_region_says_so_on_card_and_item(client: TestClient, world: World) -> None:
+    """The "wilayah" review flag (no kabupaten/kota and no SKPD named): the SKPD shown is
+    the provincial one, a guess the admin is told about."""
+    item_id = world.items["lampu"]
+    login(client, "operator")
+    assert "wilayah belum diketahui" not in client.get(f"/item/{item_id}").text
+    with Session(world.engine) as session, session.begin():
+        suggestion = session.scalar(
+            select(ItemSuggestion).where(ItemSuggestion.is_current(item_id))
+        )
+        suggestion.details = {**suggestion.details, "review_flags": ["wilayah"]}
+    for url in ("/antrean", f"/item/{item_id}"):
+        assert "wilayah belum diketahui" in client.get(url).text
+    assert "pilih SKPD kabupaten/kota itu" in client.get(f"/item/{item_id}").text
