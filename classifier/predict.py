@@ -93,7 +93,11 @@ class ModelTagger:
             }
             flags = []
             if local is not None:  # its own review flag: routing there is an admin's call
-                details["local_office"] = local.as_dict()
+                office: dict[str, str | None] = local.as_dict()
+                area = self.router.local_area(mentions)
+                if area:
+                    office["area"] = area
+                details["local_office"] = office
                 flags.append("kantor_lokal")
             # No kabupaten/kota named and no SKPD either: the SKPD above is the provincial
             # one of the urusan, a guess an admin checks (a kabupaten's office is likelier).

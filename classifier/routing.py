@@ -82,6 +82,26 @@ class Router:
             return RegionGuess(self.province_id, 0.5, "hanya menyebut provinsi")
         return RegionGuess(None, 0.0, "tidak ada wilayah disebut")
 
+    def local_area(self, mentions: list[Mention]) -> str | None:
+        """The desa/kelurahan and kecamatan a post names, from the official table (loaded
+        with ``aduan db init --wilayah``): where the local office is, e.g. "Desa Tabanio,
+        Kecamatan Takisung, Kabupaten Tanah Laut". None when it names neither."""
+        for m in mentions:
+            if m.kind != "region" or len(m.refs) != 1:
+                continue
+            region = self.regions[m.refs[0]]
+            if region.level not in (RegionLevel.DISTRICT, RegionLevel.VILLAGE):
+                continue
+            chain = [region.name]
+            while region.parent_id is not None and region.level in (
+                RegionLevel.DISTRICT,
+                RegionLevel.VILLAGE,
+            ):
+                region = self.regions[region.parent_id]
+                chain.append(region.name)
+            return ", ".join(chain)
+        return None
+
     def _weight(self, mention: Mention) -> float:
         """A desa/kelurahan name counts half: they are many, and one shared with an
         ordinary word or another place slips through more easily than a kabupaten's."""

@@ -106,6 +106,11 @@ def test_kecamatan_from_the_kemendagri_table_are_found_in_text(
         # the X search does not grow by 2,000 desa names.
         s = tagger.suggest(None, "titian ulin depan rumah kami patah, anak sekolah jatuh")
         assert s.region_id is None and "wilayah" in s.details["review_flags"] and s.needs_review
+        # The local office's area, for the admin who forwards it there.
+        s = tagger.suggest(None, "Pambakal Desa Tabanio tidak mau tanda tangan surat pengantar")
+        assert s.details["local_office"]["area"] == (
+            "Desa Tabanio, Kecamatan Takisung, Kabupaten Tanah Laut"
+        )
         queries = session.scalar(select(Source.config).where(Source.kind == SourceKind.X))
         assert "Tabanio" not in str(queries)
 

@@ -488,6 +488,7 @@ def test_local_office_suggestion_is_shown_escaped_on_card_and_item(
                 "level": "kelurahan",
                 "reason": "menyebut lurah",
                 "place": "gang <b onmouseover=alert(1)>Mawar",
+                "area": "Kelurahan Kuin Utara, Kecamatan Banjarmasin Utara, Kota Banjarmasin",
             },
             "review_flags": ["kantor_lokal"],
         }
@@ -497,6 +498,7 @@ def test_local_office_suggestion_is_shown_escaped_on_card_and_item(
         assert "kantor kelurahan setempat" in html and "menyebut lurah" in html
         assert "<b onmouseover" not in html
         assert "gang &lt;b onmouseover=alert(1)&gt;Mawar" in html
+        assert "Kelurahan Kuin Utara, Kecamatan Banjarmasin Utara, Kota Banjarmasin" in html
 
 
 def test_a_post_with_no_region_says_so_on_card_and_item(client: TestClient, world: World) -> None:
