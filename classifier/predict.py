@@ -80,7 +80,13 @@ class ModelTagger:
             mentions = self.gazetteer.find(body)
             region = self.router.detect_region(mentions)
             route = self.router.route(function, region, mentions)
-            agency_conf = route.confidence if "menyebut" in route.reason else function_conf
+            agency_conf = (
+                route.confidence
+                if route.basis == "named"
+                else min(function_conf, route.confidence)
+                if route.basis == "province"
+                else function_conf
+            )
             relevance_p = float(rel[complaint_col])
             local = local_office(body)
             details: dict[str, object] = {
@@ -101,7 +107,7 @@ class ModelTagger:
                 flags.append("kantor_lokal")
             # No kabupaten/kota named and no SKPD either: the SKPD above is the provincial
             # one of the urusan, a guess an admin checks (a kabupaten's office is likelier).
-            unplaced = region.region_id is None and "menyebut" not in route.reason
+            unplaced = region.region_id is None and route.basis != "named"
             if unplaced:
                 flags.append("wilayah")
             if flags:

@@ -29,6 +29,9 @@ class Route:
     agency_id: int | None
     confidence: float
     reason: str
+    #: "named": the post names this agency; "function": the urusan's SKPD in the detected
+    #: region; "province": the urusan's provincial SKPD, for want of a region (a guess).
+    basis: str = "function"
 
 
 class Router:
@@ -109,23 +112,25 @@ class Router:
         return 0.5 if levels == {RegionLevel.VILLAGE} else 1.0
 
     def route(self, function: str | None, region: RegionGuess, mentions: list[Mention]) -> Route:
-        target_region = region.region_id or self.province_id
         explicit = [m for m in mentions if m.kind == "agency"]
-        for m in explicit:  # a mention of an agency of the detected region wins
-            for agency_id in m.refs:
-                if self.agencies[agency_id].region_id == target_region:
-                    how = "langsung" if len(m.refs) == 1 else "di wilayah terdeteksi"
-                    return Route(agency_id, 0.9, f"menyebut '{m.text}' ({how})")
+        if region.region_id is not None:
+            for m in explicit:  # a mention of an agency of the detected region wins
+                for agency_id in m.refs:
+                    if self.agencies[agency_id].region_id == region.region_id:
+                        how = "langsung" if len(m.refs) == 1 else "di wilayah terdeteksi"
+                        return Route(agency_id, 0.9, f"menyebut '{m.text}' ({how})", "named")
         if region.region_id in (None, self.province_id):
             for m in explicit:  # no local region known: an unambiguous name decides
                 if len(m.refs) == 1:
-                    return Route(m.refs[0], 0.8, f"menyebut langsung '{m.text}'")
-        if function is None or target_region is None:
-            return Route(None, 0.0, "fungsi atau wilayah tidak diketahui")
-        candidates = self.by_function.get((function, target_region))
-        if candidates:
-            return Route(candidates[0], 0.6, f"fungsi '{function}' di wilayah terdeteksi")
+                    return Route(m.refs[0], 0.8, f"menyebut langsung '{m.text}'", "named")
+        # "Dishub" with no region: one of fourteen; the urusan's SKPD below, as a guess.
+        if function is None:
+            return Route(None, 0.0, "fungsi tidak diketahui", "none")
+        if region.region_id is not None:
+            candidates = self.by_function.get((function, region.region_id))
+            if candidates:
+                return Route(candidates[0], 0.6, f"fungsi '{function}' di wilayah terdeteksi")
         fallback = self.by_function.get((function, self.province_id or -1))
         if fallback:
-            return Route(fallback[0], 0.4, f"fungsi '{function}' di tingkat provinsi")
-        return Route(None, 0.0, f"tidak ada SKPD untuk fungsi '{function}'")
+            return Route(fallback[0], 0.4, f"fungsi '{function}' di tingkat provinsi", "province")
+        return Route(None, 0.0, f"tidak ada SKPD untuk fungsi '{function}'", "none")

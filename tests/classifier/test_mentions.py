@@ -118,3 +118,34 @@ def test_desa_and_kelurahan_names_count_by_the_gazetteer_rule(
         assert region("Desa Haur Gading, warga Kabupaten Banjar mengeluh") == "63.03"
     assert distinctive("Sungai Tabuk") and distinctive("Kelayan B")
     assert not distinctive("Pasar Lama") and not distinctive("Banua Hanyar Baru")
+
+
+def test_an_agency_named_without_a_region_is_not_taken_for_the_provincial_one(
+    seeded: Engine, tmp_path: Path
+) -> None:
+    """ "Dishub" names a Dishub of 14 governments: with no region in the post, the
+    provincial one is a guess (low confidence, flagged "wilayah"), not "named"; a name
+    only one agency has is still taken directly, and "Pemkab" names the government of a
+    place, not its Setda (the urusan decides)."""
+    from classifier.tag import build_default_tagger
+    from models import Agency
+
+    with Session(seeded) as session:
+        tagger = build_default_tagger(session, model_dir=tmp_path / "models")
+        bare, placed, pemkab = tagger.suggest_many(
+            [
+                (None, "calo KTP masih ada di depan kantor dukcapil, bayar 200rb jadi sehari"),
+                (None, "calo KTP masih ada di depan kantor dukcapil Banjarbaru"),
+                (None, "Pemkab HST akan menertibkan PKL yang berjualan di trotoar Barabai"),
+            ]
+        )
+        assert bare.region_id is None and bare.needs_review
+        assert "wilayah" in bare.details["review_flags"] and bare.agency_confidence < 0.5
+        assert "menyebut" not in str(bare.details["agency_reason"])
+        agency = session.get(Agency, placed.agency_id)
+        assert agency is not None and agency.code.startswith("6372")
+        assert placed.agency_confidence == 0.9 and "wilayah" not in placed.details.get(
+            "review_flags", []
+        )
+        agency = session.get(Agency, pemkab.agency_id)
+        assert agency is not None and not agency.code.endswith("setda")
