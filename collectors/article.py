@@ -160,13 +160,20 @@ def extract_article(
 
 @lru_cache(maxsize=1)
 def _trafilatura() -> Any:
-    """trafilatura, imported on first use; its downloader (unused here) makes urllib3 warn
-    that SOCKS proxies need PySocks."""
+    """trafilatura; its downloader (unused here) makes urllib3 warn that SOCKS proxies need
+    PySocks, silenced by swapping the process-wide warning filters for the import."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import trafilatura
 
     return trafilatura
+
+
+# Imported with this module (80 ms), before a run starts threads, not by the first pool
+# thread to extract a page: another thread swapping the warning filters back during that
+# import (a model loading beside it) let the warning through, and under an "error" filter
+# it failed the page (a flaky ingest test, 2026-12-05).
+_trafilatura()
 
 
 _DATELINE = re.compile(r"\b(19|20)\d{2}\b.*\d{1,2}[:.]\d{2}|\b\d{1,2}/\d{1,2}/\d{2,4}\b")

@@ -60,7 +60,6 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def _start(config: PageConfig, parent: int) -> None:
-    from collectors.article import _trafilatura
     from collectors.http import build_client
 
     # The parent's pid comes from the parent: it may have died while this one started.
@@ -79,7 +78,6 @@ def _start(config: PageConfig, parent: int) -> None:
         client, user_agent=config.user_agent, politeness=config.politeness
     )
     _worker["engine"] = create_db_engine(config.database_url)
-    _trafilatura()  # import the extractor before the first page, not during it
 
 
 def _ready() -> None:

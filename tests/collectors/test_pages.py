@@ -318,3 +318,18 @@ def test_a_page_that_breaks_the_extractor_is_that_pages_error(
         site.close()
     assert len(results) == 3
     assert all(isinstance(a, PermanentError) for _, a in results)
+
+
+def test_the_extractor_is_imported_with_the_page_modules() -> None:
+    """Not by the first pool thread to extract a page: the import's warning (urllib3
+    without PySocks) is silenced by swapping the process-wide warning filters, which other
+    threads may swap back meanwhile; under an "error" filter that failed a page (seen as a
+    flaky ingest test). In a fresh interpreter where warnings are errors."""
+    import subprocess
+    import sys
+
+    script = "import sys\nimport collectors.pages\nassert 'trafilatura' in sys.modules\n"
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-c", script], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
