@@ -98,10 +98,18 @@ class KeywordTagger:
             if topic.keywords
         }
 
-    def suggest_many(self, posts: Sequence[tuple[str | None, str]]) -> list[Suggestion]:
-        return [self.suggest(title, text) for title, text in posts]
+    def suggest_many(
+        self,
+        posts: Sequence[tuple[str | None, str]],
+        region_hints: Sequence[str | None] | None = None,
+    ) -> list[Suggestion]:
+        hints = list(region_hints) if region_hints is not None else [None] * len(posts)
+        return [
+            self.suggest(title, text, hint)
+            for (title, text), hint in zip(posts, hints, strict=True)
+        ]
 
-    def suggest(self, title: str | None, text: str) -> Suggestion:
+    def suggest(self, title: str | None, text: str, region_hint: str | None = None) -> Suggestion:
         body = f"{title}\n{text}" if title else text
         mentions = self.gazetteer.find(body)
         scores = {code: pattern.findall(body) for code, pattern in self._topic_res.items()}
@@ -115,6 +123,9 @@ class KeywordTagger:
             terms = sorted({h.lower() for h in hits})
         function = self.taxonomy.topics[topic].function
         region = self.router.detect_region(mentions)
+        if region.region_id is None and region_hint:
+            hinted = self.router.from_hint(self.gazetteer.find(region_hint), region_hint)
+            region = hinted or region
         route = self.router.route(function, region, mentions)
         cues = len(COMPLAINT_CUE_PATTERN.findall(body))
         relevance = round(min(1.0, 0.15 + 0.2 * cues + (0.2 if total else 0.0)), 3)

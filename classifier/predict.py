@@ -43,8 +43,15 @@ class ModelTagger:
     def suggest(self, title: str | None, text: str) -> Suggestion:
         return self.suggest_many([(title, text)])[0]
 
-    def suggest_many(self, posts: Sequence[tuple[str | None, str]]) -> list[Suggestion]:
+    def suggest_many(
+        self,
+        posts: Sequence[tuple[str | None, str]],
+        region_hints: Sequence[str | None] | None = None,
+    ) -> list[Suggestion]:
+        """Suggestions for (title, text) posts; ``region_hints`` (one per post, e.g. an X
+        author's profile location) place a post that names no kabupaten/kota itself."""
         bodies = [f"{title}\n{text}" if title else text for title, text in posts]
+        hints = list(region_hints) if region_hints is not None else [None] * len(posts)
         plain = normalize_batch(bodies)  # once for the three models and the reasons
         bundle = self.bundle
         (topic_model, agency_model, relevance_model), inputs, matrix = heads_on(
@@ -62,8 +69,8 @@ class ModelTagger:
             bundle.topic, bodies, [t.label for t in topics], normalized=plain, matrix=matrix
         )
         results = []
-        for body, topic, agency, rel, topic_terms in zip(
-            bodies, topics, agencies, relevance, terms, strict=True
+        for body, topic, agency, rel, topic_terms, hint in zip(
+            bodies, topics, agencies, relevance, terms, hints, strict=True
         ):
             functions: dict[str, float] = defaultdict(float)
             if agency is not None:
@@ -79,6 +86,9 @@ class ModelTagger:
             function, function_conf = ranked[0]
             mentions = self.gazetteer.find(body)
             region = self.router.detect_region(mentions)
+            named_region = region.region_id is not None
+            if not named_region and hint:
+                region = self.router.from_hint(self.gazetteer.find(hint), hint) or region
             route = self.router.route(function, region, mentions)
             agency_conf = (
                 route.confidence
@@ -107,7 +117,8 @@ class ModelTagger:
                 flags.append("kantor_lokal")
             # No kabupaten/kota named and no SKPD either: the SKPD above is the provincial
             # one of the urusan, a guess an admin checks (a kabupaten's office is likelier).
-            unplaced = region.region_id is None and route.basis != "named"
+            # (A region from the author's profile is a hint: still flagged.)
+            unplaced = not named_region and route.basis != "named"
             if unplaced:
                 flags.append("wilayah")
             if flags:

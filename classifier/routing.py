@@ -85,6 +85,16 @@ class Router:
             return RegionGuess(self.province_id, 0.5, "hanya menyebut provinsi")
         return RegionGuess(None, 0.0, "tidak ada wilayah disebut")
 
+    def from_hint(self, mentions: list[Mention], hint: str) -> RegionGuess | None:
+        """A kabupaten/kota from a hint outside the post's text (the location an X author
+        gives in their profile), for a post that names none itself; a hint, so at half
+        confidence, and None when it names no single kabupaten/kota."""
+        guess = self.detect_region(mentions)
+        if guess.region_id is None or guess.region_id == self.province_id:
+            return None
+        said = " ".join(hint.split())[:60]
+        return RegionGuess(guess.region_id, 0.5, f"lokasi di profil penulis: {said}")
+
     def local_area(self, mentions: list[Mention]) -> str | None:
         """The desa/kelurahan and kecamatan a post names, from the official table (loaded
         with ``aduan db init --wilayah``): where the local office is, e.g. "Desa Tabanio,

@@ -35,7 +35,11 @@ __all__ = [
 class Tagger(Protocol):
     def suggest(self, title: str | None, text: str) -> Suggestion: ...
 
-    def suggest_many(self, posts: Sequence[tuple[str | None, str]]) -> list[Suggestion]: ...
+    def suggest_many(
+        self,
+        posts: Sequence[tuple[str | None, str]],
+        region_hints: Sequence[str | None] | None = None,
+    ) -> list[Suggestion]: ...
 
 
 #: The last model loaded, by (registry directory, version): a version's files never change,
@@ -93,6 +97,16 @@ def _current_versions(session: Session, ids: Sequence[int]) -> dict[int, str]:
     }
 
 
+def author_location(raw: object) -> str | None:
+    """The location an X author gives in their profile (stored with the tweet), a region
+    hint for a post that names none; None for other items."""
+    if not isinstance(raw, dict):
+        return None
+    author = raw.get("author")
+    location = author.get("location") if isinstance(author, dict) else None
+    return location if isinstance(location, str) and location.strip() else None
+
+
 def suggest_for(
     session: Session, item_ids: Sequence[int], tagger: Tagger
 ) -> list[tuple[int, Suggestion]]:
@@ -106,14 +120,16 @@ def suggest_for(
             select(Item.id, Item.title, Item.text, Item.raw).where(Item.id.in_(chunk))
         ).all()
         current = _current_versions(session, chunk)
-        posts = []
+        posts, hints = [], []
         for _, title, text, raw in items:
             region_hint = (raw or {}).get("region")  # a region column of a manual import
             posts.append((title, f"{text}\n{region_hint}" if region_hint else text))
+            hints.append(author_location(raw))
         # One model call per 500 items, not one per item.
+        suggestions = tagger.suggest_many(posts, region_hints=hints)
         planned += [
             (item_id, suggestion)
-            for (item_id, *_), suggestion in zip(items, tagger.suggest_many(posts), strict=True)
+            for (item_id, *_), suggestion in zip(items, suggestions, strict=True)
             if current.get(item_id) != suggestion.model_version
         ]
     return planned

@@ -44,7 +44,8 @@ TWEET_FIELDS = [
     "entities",
     "edit_history_tweet_ids",
 ]
-USER_FIELDS = ["username", "name", "verified"]
+#: "location": what the author's profile says, a region hint for a tweet naming no place.
+USER_FIELDS = ["username", "name", "verified", "location"]
 EXPANSIONS = ["author_id", "referenced_tweets.id", "referenced_tweets.id.author_id"]
 
 

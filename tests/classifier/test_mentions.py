@@ -149,3 +149,53 @@ def test_an_agency_named_without_a_region_is_not_taken_for_the_provincial_one(
         )
         agency = session.get(Agency, pemkab.agency_id)
         assert agency is not None and not agency.code.endswith("setda")
+
+
+def test_an_x_authors_profile_location_places_a_post_that_names_no_region(
+    seeded: Engine, tmp_path: Path
+) -> None:
+    """Stored with the tweet, used by tagging only when the text names no kabupaten/kota
+    (a hint at half confidence; the post stays flagged "wilayah" so that an admin checks),
+    never over a place the text names; the other taggers take the same hint."""
+    from classifier.baseline import KeywordTagger
+    from classifier.mentions import build_gazetteer
+    from classifier.routing import Router
+    from classifier.tag import author_location, build_default_tagger, suggest_for
+    from classifier.taxonomy import load_taxonomy
+    from models import Item, Source, SourceKind, utcnow
+
+    with Session(seeded) as session, session.begin():
+        source = Source(kind=SourceKind.X, name="x", config={})
+        session.add(source)
+        session.flush()
+        texts = {
+            "none": "lampu jalan mati sudah seminggu, gelap banar kalau malam",
+            "named": "lampu jalan mati sudah seminggu di Banjarbaru",
+        }
+        ids = {}
+        for key, text in texts.items():
+            item = Item(
+                source_id=source.id,
+                external_id=key,
+                text=text,
+                content_hash=key,
+                fetched_at=utcnow(),
+                raw={"author": {"username": "warga", "location": "Martapura, Kalsel"}},
+            )
+            session.add(item)
+            session.flush()
+            ids[key] = item.id
+    with Session(seeded) as session:
+        code = {r.id: r.code for r in session.scalars(select(Region))}
+        tagger = build_default_tagger(session, model_dir=tmp_path / "models")
+        got = dict(suggest_for(session, [ids["none"], ids["named"]], tagger))
+        hinted, named = got[ids["none"]], got[ids["named"]]
+        assert code[hinted.region_id] == "63.03"  # Martapura: Kabupaten Banjar
+        assert hinted.region_confidence == 0.5 and "profil" in hinted.details["region_reason"]
+        assert hinted.needs_review and "wilayah" in hinted.details["review_flags"]
+        assert code[named.region_id] == "63.72"  # the text's own place wins
+        keyword = KeywordTagger(load_taxonomy(), build_gazetteer(session), Router(session))
+        [by_keyword] = keyword.suggest_many([(None, texts["none"])], ["Martapura, Kalsel"])
+        assert by_keyword.region_id == hinted.region_id
+    assert author_location({"author": {"location": "  "}}) is None
+    assert author_location({"region": "Banjar"}) is None and author_location(None) is None

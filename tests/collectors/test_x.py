@@ -117,6 +117,8 @@ def test_tweets_keep_author_time_metrics_and_group_retweets(
     assert item.published_at is not None and item.published_at.utcoffset() is not None
     assert "public_metrics" in item.raw["tweet"]
     assert item.url == f"https://x.com/{item.author[1:]}/status/{item.external_id}"
+    # The author's profile location is asked for and kept (a region hint for tagging).
+    assert "location" in fake_x.requests[0]["user.fields"].split(",")
     retweets = [
         i
         for i in result.items

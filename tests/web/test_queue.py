@@ -512,6 +512,19 @@ def test_a_post_with_no_region_says_so_on_card_and_item(client: TestClient, worl
             select(ItemSuggestion).where(ItemSuggestion.is_current(item_id))
         )
         suggestion.details = {**suggestion.details, "review_flags": ["wilayah"]}
+    with Session(world.engine) as session:
+        region_id = session.scalar(
+            select(ItemSuggestion.region_id).where(ItemSuggestion.is_current(item_id))
+        )
+    for url in ("/antrean", f"/item/{item_id}"):
+        html = client.get(url).text
+        # With a region (from the author's profile): said where it came from.
+        assert ("wilayah dari petunjuk" if region_id else "wilayah belum diketahui") in html
+    with Session(world.engine) as session, session.begin():
+        suggestion = session.scalar(
+            select(ItemSuggestion).where(ItemSuggestion.is_current(item_id))
+        )
+        suggestion.region_id = None
     for url in ("/antrean", f"/item/{item_id}"):
         assert "wilayah belum diketahui" in client.get(url).text
     assert "pilih SKPD kabupaten/kota itu" in client.get(f"/item/{item_id}").text
