@@ -92,7 +92,7 @@ class ModelTagger:
             route = self.router.route(function, region, mentions)
             agency_conf = (
                 route.confidence
-                if route.basis == "named"
+                if route.basis in ("named", "named_in_region")
                 else min(function_conf, route.confidence)
                 if route.basis == "province"
                 else function_conf
@@ -117,7 +117,8 @@ class ModelTagger:
                 flags.append("kantor_lokal")
             # No kabupaten/kota named and no SKPD either: the SKPD above is the provincial
             # one of the urusan, a guess an admin checks (a kabupaten's office is likelier).
-            # (A region from the author's profile is a hint: still flagged.)
+            # (A region from the author's profile is a hint: still flagged, also when it
+            # picked which "Dishub" the post means.)
             unplaced = not named_region and route.basis != "named"
             if unplaced:
                 flags.append("wilayah")

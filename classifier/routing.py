@@ -29,8 +29,10 @@ class Route:
     agency_id: int | None
     confidence: float
     reason: str
-    #: "named": the post names this agency; "function": the urusan's SKPD in the detected
-    #: region; "province": the urusan's provincial SKPD, for want of a region (a guess).
+    #: "named": the post names this agency (a name only it has); "named_in_region": a name
+    #: several governments' agencies share ("Dishub"), this one for the detected region;
+    #: "function": the urusan's SKPD in the detected region; "province": the urusan's
+    #: provincial SKPD, for want of a region (a guess).
     basis: str = "function"
 
 
@@ -127,8 +129,14 @@ class Router:
             for m in explicit:  # a mention of an agency of the detected region wins
                 for agency_id in m.refs:
                     if self.agencies[agency_id].region_id == region.region_id:
-                        how = "langsung" if len(m.refs) == 1 else "di wilayah terdeteksi"
-                        return Route(agency_id, 0.9, f"menyebut '{m.text}' ({how})", "named")
+                        if len(m.refs) == 1:
+                            return Route(agency_id, 0.9, f"menyebut '{m.text}' (langsung)", "named")
+                        return Route(
+                            agency_id,
+                            0.9,
+                            f"menyebut '{m.text}' (di wilayah terdeteksi)",
+                            "named_in_region",
+                        )
         if region.region_id in (None, self.province_id):
             for m in explicit:  # no local region known: an unambiguous name decides
                 if len(m.refs) == 1:

@@ -171,6 +171,7 @@ def test_an_x_authors_profile_location_places_a_post_that_names_no_region(
         texts = {
             "none": "lampu jalan mati sudah seminggu, gelap banar kalau malam",
             "named": "lampu jalan mati sudah seminggu di Banjarbaru",
+            "dishub": "lampu lalu lintas mati sejak kemarin, Dishub ke mana",
         }
         ids = {}
         for key, text in texts.items():
@@ -188,8 +189,12 @@ def test_an_x_authors_profile_location_places_a_post_that_names_no_region(
     with Session(seeded) as session:
         code = {r.id: r.code for r in session.scalars(select(Region))}
         tagger = build_default_tagger(session, model_dir=tmp_path / "models")
-        got = dict(suggest_for(session, [ids["none"], ids["named"]], tagger))
+        got = dict(suggest_for(session, list(ids.values()), tagger))
         hinted, named = got[ids["none"]], got[ids["named"]]
+        # "Dishub" of the hinted kabupaten: which one is the hint's guess, so flagged.
+        dishub = got[ids["dishub"]]
+        assert code[dishub.region_id] == "63.03" and dishub.needs_review
+        assert "wilayah" in dishub.details["review_flags"]
         assert code[hinted.region_id] == "63.03"  # Martapura: Kabupaten Banjar
         assert hinted.region_confidence == 0.5 and "profil" in hinted.details["region_reason"]
         assert hinted.needs_review and "wilayah" in hinted.details["review_flags"]
