@@ -35,7 +35,10 @@ def db_upgrade() -> None:
 @click.option(
     "--wilayah",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Tabel kode wilayah Kemendagri (CSV: kode,nama,level) untuk memuat kecamatan Kalsel.",
+    help=(
+        "Tabel kode wilayah Kemendagri (CSV: kode,nama,level) untuk memuat kecamatan dan "
+        "desa/kelurahan Kalsel (wilayah pos lebih sering dikenali)."
+    ),
 )
 def db_init(feeds: Path | None, wilayah: Path | None) -> None:
     """Migrasi skema, lalu muat wilayah, daftar SKPD dan sumber. Aman diulang."""
@@ -62,7 +65,7 @@ def db_init(feeds: Path | None, wilayah: Path | None) -> None:
     click.echo(f"Basis data siap: {where(engine.url)}")
     click.echo(f"  wilayah: {regions}")
     if districts is not None:
-        click.echo(f"  kecamatan: {districts} (dari {wilayah})")
+        click.echo(f"  kecamatan dan desa/kelurahan: {districts} (dari {wilayah})")
     click.echo(f"  SKPD:    {agencies}")
     click.echo(f"  sumber:  {sources} (dari {feeds_file})")
     x_state = "aktif" if settings.x_bearer_token else "nonaktif: ADUAN_X_BEARER_TOKEN belum diisi"

@@ -45,6 +45,22 @@ def test_db_init_loads_reference_data_and_is_repeatable(settings_env: Path) -> N
     assert "SKPD:    0 baru, 0 diperbarui" in second.output
 
 
+def test_db_init_loads_kecamatan_and_villages_from_the_wilayah_table(
+    settings_env: Path, tmp_path: Path
+) -> None:
+    """A table of our own writing in the Kemendagri format (kode, nama, level); rows of
+    another province and rows without a parent are left out."""
+    table = tmp_path / "wilayah.csv"
+    table.write_text(
+        "kode,nama,level\n63.01.01,Takisung,3\n63.01.01.2002,Tabanio,4\n"
+        "63.71.01.1001,Kelayan Luar,4\n64.01.01,Di Provinsi Lain,3\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["db", "init", "--wilayah", str(table)])
+    assert result.exit_code == 0, result.output
+    assert "kecamatan dan desa/kelurahan: 2 baru" in result.output
+
+
 def test_queue_list_json_on_an_empty_queue_is_an_empty_list(settings_env: Path) -> None:
     runner = CliRunner()
     runner.invoke(cli, ["db", "upgrade"])
