@@ -167,6 +167,26 @@ def _function_choice(bundle: ModelBundle, texts: list[str]) -> tuple[list[str], 
     return chosen, np.array([row[best] for row, best in zip(rows, chosen, strict=True)])
 
 
+def _model_review_rule(
+    bundle: ModelBundle, texts: list[str], topic_proba: np.ndarray
+) -> tuple[list[str], np.ndarray]:
+    """The urusan the tagger picks for each text, and the model's part of its review rule
+    (classifier.predict): True where topic and function confidence are at or above
+    REVIEW_THRESHOLD, relevance at or above RELEVANCE_THRESHOLD and the local-office rule
+    is silent (the region flag is the router's: ``kalsel_routing``)."""
+    functions, function_conf = _function_choice(bundle, texts)
+    relevance = bundle.relevance.predict_proba(texts)[
+        :, list(bundle.relevance.classes_).index("complaint")
+    ]
+    rule = (
+        (topic_proba.max(axis=1) >= REVIEW_THRESHOLD)
+        & (function_conf >= REVIEW_THRESHOLD)
+        & (relevance >= RELEVANCE_THRESHOLD)
+        & np.array([local_office(text) is None for text in texts])
+    )
+    return functions, rule
+
+
 def calibration(bundle: ModelBundle, test: TrainingSet, threshold: float = 0.5) -> dict[str, Any]:
     """Expected calibration error of the topic confidence (10 equal-width bins); accuracy
     on the items not flagged for review by topic confidence alone (at or above the
@@ -189,22 +209,12 @@ def calibration(bundle: ModelBundle, test: TrainingSet, threshold: float = 0.5) 
     )
     unflagged = confidence >= threshold
     agency_map = load_agency_map()
-    functions, function_conf = _function_choice(bundle, test.texts)
+    functions, rule = _model_review_rule(bundle, test.texts, proba)
     truth = [
         agency_map.function(a) if a and a != agency_map.office_class else None
         for a in test.agencies
     ]
     function_ok = np.array([t is None or f == t for f, t in zip(functions, truth, strict=True)])
-    relevance = bundle.relevance.predict_proba(test.texts)[
-        :, list(bundle.relevance.classes_).index("complaint")
-    ]
-    silent = np.array([local_office(text) is None for text in test.texts])
-    rule = (
-        (confidence >= REVIEW_THRESHOLD)
-        & (function_conf >= REVIEW_THRESHOLD)
-        & (relevance >= RELEVANCE_THRESHOLD)
-        & silent
-    )
     # The Kelurahan/Kecamatan rows carry the catch-all's topic ("other") as their label, an
     # operator's routing choice, not what the text is about (issue 14, point 2): the same
     # rule scored on the content rows alone says how often an unflagged suggestion's topic
@@ -321,9 +331,14 @@ def function_and_office_policy(bundle: ModelBundle, test: TrainingSet) -> dict[s
     }
 
 
+def _kalsel_rows() -> list[list[str]]:
+    """[style, topic, function, region code, text, note] per post of the frozen Kalsel set."""
+    return list(yaml.safe_load(KALSEL.read_text(encoding="utf-8"))["items"])
+
+
 def kalsel_eval() -> tuple[list[str], list[str], list[str]]:
     """Texts, topics and functions of the frozen Kalsel evaluation set (never trained on)."""
-    rows = yaml.safe_load(KALSEL.read_text(encoding="utf-8"))["items"]
+    rows = _kalsel_rows()
     return [r[4] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
 
@@ -354,17 +369,8 @@ def kalsel_review(bundle: ModelBundle) -> dict[str, float]:
     texts, topics, functions = kalsel_eval()
     proba = bundle.topic.predict_proba(texts)
     topic_ok = bundle.topic.classes_[proba.argmax(axis=1)] == np.asarray(topics)
-    chosen, function_conf = _function_choice(bundle, texts)
+    chosen, rule = _model_review_rule(bundle, texts, proba)
     both = topic_ok & (np.asarray(chosen) == np.asarray(functions))
-    relevance = bundle.relevance.predict_proba(texts)[
-        :, list(bundle.relevance.classes_).index("complaint")
-    ]
-    rule = (
-        (proba.max(axis=1) >= REVIEW_THRESHOLD)
-        & (function_conf >= REVIEW_THRESHOLD)
-        & (relevance >= RELEVANCE_THRESHOLD)
-        & np.array([local_office(text) is None for text in texts])
-    )
     return {
         "n": len(texts),
         "review_rule_share": round(float(rule.mean()), 4),
@@ -400,7 +406,7 @@ def kalsel_routing(bundle: ModelBundle, wilayah: Path | None = None) -> dict[str
     from classifier.taxonomy import load_taxonomy
     from models.region import Region
 
-    rows = yaml.safe_load(KALSEL.read_text(encoding="utf-8"))["items"]
+    rows = _kalsel_rows()
     with tempfile.TemporaryDirectory(prefix="aduan-kalsel-") as tmp:
         engine = create_db_engine(f"sqlite:///{tmp}/kalsel.db")
         try:

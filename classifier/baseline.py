@@ -122,10 +122,11 @@ class KeywordTagger:
             topic_conf = round(min(0.95, (len(hits) / total) * (1 - 1 / (len(hits) + 1.5))), 3)
             terms = sorted({h.lower() for h in hits})
         function = self.taxonomy.topics[topic].function
-        region = self.router.detect_region(mentions)
-        if region.region_id is None and region_hint:
-            hinted = self.router.from_hint(self.gazetteer.find(region_hint), region_hint)
-            region = hinted or region
+        region = self.router.detect_region(
+            mentions,
+            hint=region_hint,
+            hint_mentions=self.gazetteer.find(region_hint) if region_hint else [],
+        )
         route = self.router.route(function, region, mentions)
         cues = len(COMPLAINT_CUE_PATTERN.findall(body))
         relevance = round(min(1.0, 0.15 + 0.2 * cues + (0.2 if total else 0.0)), 3)

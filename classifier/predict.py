@@ -85,10 +85,9 @@ class ModelTagger:
             ranked = sorted(functions.items(), key=lambda kv: -kv[1])
             function, function_conf = ranked[0]
             mentions = self.gazetteer.find(body)
-            region = self.router.detect_region(mentions)
-            named_region = region.region_id is not None
-            if not named_region and hint:
-                region = self.router.from_hint(self.gazetteer.find(hint), hint) or region
+            region = self.router.detect_region(
+                mentions, hint=hint, hint_mentions=self.gazetteer.find(hint) if hint else []
+            )
             route = self.router.route(function, region, mentions)
             agency_conf = (
                 route.confidence
@@ -119,7 +118,7 @@ class ModelTagger:
             # one of the urusan, a guess an admin checks (a kabupaten's office is likelier).
             # (A region from the author's profile is a hint: still flagged, also when it
             # picked which "Dishub" the post means.)
-            unplaced = not named_region and route.basis != "named"
+            unplaced = (region.region_id is None or region.hinted) and route.basis != "named"
             if unplaced:
                 flags.append("wilayah")
             if flags:

@@ -4,6 +4,7 @@ region -> a concrete SKPD of that region and level."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -22,6 +23,8 @@ class RegionGuess:
     region_id: int | None
     confidence: float
     reason: str
+    #: Taken from a hint outside the post's text (an X author's profile location).
+    hinted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +67,21 @@ class Router:
             region = self.regions[region.parent_id]
         return region.id
 
-    def detect_region(self, mentions: list[Mention]) -> RegionGuess:
+    def detect_region(
+        self,
+        mentions: list[Mention],
+        *,
+        hint: str | None = None,
+        hint_mentions: Sequence[Mention] = (),
+    ) -> RegionGuess:
+        """The kabupaten/kota the mentions name; for a post naming none, the one of
+        ``hint`` (whose mentions are ``hint_mentions``) if it names a single one."""
+        guess = self._from_mentions(mentions)
+        if guess.region_id is None and hint:
+            return self._from_hint(hint_mentions, hint) or guess
+        return guess
+
+    def _from_mentions(self, mentions: Sequence[Mention]) -> RegionGuess:
         counts: dict[int, float] = defaultdict(float)
         for m in mentions:  # "Martapura" is a kecamatan and the seat of Kab. Banjar: one place
             if m.kind == "region":
@@ -87,15 +104,15 @@ class Router:
             return RegionGuess(self.province_id, 0.5, "hanya menyebut provinsi")
         return RegionGuess(None, 0.0, "tidak ada wilayah disebut")
 
-    def from_hint(self, mentions: list[Mention], hint: str) -> RegionGuess | None:
+    def _from_hint(self, mentions: Sequence[Mention], hint: str) -> RegionGuess | None:
         """A kabupaten/kota from a hint outside the post's text (the location an X author
-        gives in their profile), for a post that names none itself; a hint, so at half
-        confidence, and None when it names no single kabupaten/kota."""
-        guess = self.detect_region(mentions)
+        gives in their profile); a hint, so at half confidence, and None when it names no
+        single kabupaten/kota."""
+        guess = self._from_mentions(mentions)
         if guess.region_id is None or guess.region_id == self.province_id:
             return None
         said = " ".join(hint.split())[:60]
-        return RegionGuess(guess.region_id, 0.5, f"lokasi di profil penulis: {said}")
+        return RegionGuess(guess.region_id, 0.5, f"lokasi di profil penulis: {said}", True)
 
     def local_area(self, mentions: list[Mention]) -> str | None:
         """The desa/kelurahan and kecamatan a post names, from the official table (loaded
