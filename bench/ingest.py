@@ -35,6 +35,7 @@ import json
 import os
 import random
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -264,10 +265,11 @@ def _sample_memory(
     out: list[tuple[float, float]],
     own: list[float],
     roles: list[tuple[float, dict[str, float]]] | None = None,
+    cpu: dict[int, tuple[str, float]] | None = None,
 ) -> None:
     """(seconds, MB of the process tree) twice a second; ``own``: MB of the aduan process
     alone; ``roles``: (seconds, MB per role) for the aduan process, the Prefect server and
-    the page workers."""
+    the page workers; ``cpu``: pid -> (role, CPU seconds at its last sample)."""
     started = time.perf_counter()
     while not stop.is_set():
         try:
@@ -275,7 +277,11 @@ def _sample_memory(
             by_role: dict[str, float] = {"aduan": 0.0, "prefect_server": 0.0, "worker": 0.0}
             for proc in [root, *root.children(recursive=True)]:
                 with contextlib.suppress(psutil.Error):
-                    by_role[_role(proc, root)] += proc.memory_info().rss / 2**20
+                    role = _role(proc, root)
+                    by_role[role] += proc.memory_info().rss / 2**20
+                    if cpu is not None:
+                        times = proc.cpu_times()
+                        cpu[proc.pid] = (role, times.user + times.system)
             now = time.perf_counter() - started
             out.append((now, sum(by_role.values())))
             own.append(by_role["aduan"])
@@ -362,10 +368,17 @@ def run_ingest(
     )
     stop, memory, own = threading.Event(), [], []
     roles: list[tuple[float, dict[str, float]]] = []
-    watcher = threading.Thread(target=_sample_memory, args=(proc.pid, stop, memory, own, roles))
+    cpu: dict[int, tuple[str, float]] = {}
+    watcher = threading.Thread(
+        target=_sample_memory, args=(proc.pid, stop, memory, own, roles, cpu)
+    )
+    own_cpu = resource.getrusage(resource.RUSAGE_SELF)
+    standing = _children_cpu(exclude=proc.pid)  # a standing Prefect server, if any
     watcher.start()
     out, err = proc.communicate()
     seconds = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    standing = _children_cpu(exclude=proc.pid) - standing
     stop.set()
     watcher.join()
     if proc.returncode:
@@ -390,7 +403,30 @@ def run_ingest(
         },
         "report": report,
         "log_tail": err[-1500:],
+        # CPU seconds by role (each process as last sampled, up to 0.5 s before it ended)
+        # and of this process: the loopback sites that serve feeds and pages.
+        "cpu": {
+            role: round(sum(s for r, s in cpu.values() if r == role), 1)
+            for role in ("aduan", "prefect_server", "worker")
+        }
+        | {
+            "loopback_sites": round(
+                after.ru_utime + after.ru_stime - own_cpu.ru_utime - own_cpu.ru_stime, 1
+            ),
+            "standing_prefect_server": round(standing, 1),
+        },
     }
+
+
+def _children_cpu(exclude: int) -> float:
+    """CPU seconds so far of this process's children but ``exclude`` and its own."""
+    total = 0.0
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if child.pid != exclude and exclude not in {p.pid for p in child.parents()}:
+                times = child.cpu_times()
+                total += times.user + times.system
+    return total
 
 
 @contextlib.contextmanager
@@ -512,6 +548,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     f"of the run {figures['at_20_mb']:.0f} MB to {figures['last_80_peak_mb']:.0f}"
                     f" MB (+{figures['last_80_growth_mb']:.0f} MB)"
                 )
+            results["cpu_s"] = run["cpu"]
+            print(
+                "CPU seconds: "
+                + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in run["cpu"].items())
+            )
             print(f"loopback requests served: {sites.requests}")
     finally:
         sites.close()

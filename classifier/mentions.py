@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -44,30 +45,49 @@ class Mention:
 _RUNS = re.compile(r"\s{2,}|[^\S ]")  # what becomes one space
 
 
-def _normalise(text: str) -> tuple[str, list[int]]:
+class _Offsets:
+    """Where each character of a normalised text came from in the original: piecewise
+    linear, so only the starts of the pieces are kept, and worked out only when a name is
+    found (most texts name none)."""
+
+    __slots__ = ("_folded", "_origins", "_starts")
+
+    def __init__(
+        self, starts: list[int] | None, origins: list[int] | None, folded: str = ""
+    ) -> None:
+        self._starts = starts  # position in the normalised text where a piece starts
+        self._origins = origins  # where that piece starts in the original
+        self._folded = folded  # the casefolded original, while the pieces are not known
+
+    def _pieces(self) -> tuple[list[int], list[int]]:
+        if self._starts is None or self._origins is None:
+            starts, origins = [0], [0]
+            out = done = 0
+            for run in _RUNS.finditer(self._folded):
+                out += run.start() - done
+                starts.extend((out, out + 1))  # the space, then what follows the run
+                origins.extend((run.start(), run.end()))
+                out += 1
+                done = run.end()
+            self._starts, self._origins, self._folded = starts, origins, ""
+        return self._starts, self._origins
+
+    def __getitem__(self, index: int) -> int:
+        starts, origins = self._pieces()
+        piece = bisect_right(starts, index) - 1
+        return origins[piece] + index - starts[piece]
+
+
+def _normalise(text: str) -> tuple[str, _Offsets]:
     """``text`` casefolded with every whitespace run as one space, and for each character of
-    the result the offset of the character it came from in ``text`` ([] = the identity)."""
+    the result the offset of the character it came from in ``text``."""
     folded = text.casefold()
     if len(folded) != len(text):  # a letter that folds into two ("ß" -> "ss"): rare
         return _normalise_slowly(text)
-    runs = list(_RUNS.finditer(folded))
-    if not runs:
-        return folded, []
-    parts: list[str] = []
-    offsets: list[int] = []
-    done = 0
-    for run in runs:
-        parts.append(folded[done : run.start()])
-        offsets.extend(range(done, run.start()))
-        parts.append(" ")
-        offsets.append(run.start())
-        done = run.end()
-    parts.append(folded[done:])
-    offsets.extend(range(done, len(folded)))
-    return "".join(parts), offsets
+    return _RUNS.sub(" ", folded), _Offsets(None, None, folded)
 
 
-def _normalise_slowly(text: str) -> tuple[str, list[int]]:
+def _normalise_slowly(text: str) -> tuple[str, _Offsets]:
     out: list[str] = []
     offsets: list[int] = []
     previous_space = False
@@ -82,7 +102,8 @@ def _normalise_slowly(text: str) -> tuple[str, list[int]]:
         for part in char.casefold():
             out.append(part)
             offsets.append(index)
-    return "".join(out), offsets
+    # One piece per character: this path is for the rare text with such letters.
+    return "".join(out), _Offsets(list(range(len(offsets))), offsets)
 
 
 def _is_word(char: str) -> bool:
@@ -134,8 +155,8 @@ class Gazetteer:
             end = start - negative_length
             taken_until = end
             surface = folded[start:end]
-            begin = offsets[start] if offsets else start
-            stop = offsets[end - 1] + 1 if offsets else end
+            begin = offsets[start]
+            stop = offsets[end - 1] + 1
             for kind in ("agency", "region"):
                 refs = self._refs.get((kind, surface))
                 if refs:

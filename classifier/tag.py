@@ -97,14 +97,9 @@ def _current_versions(session: Session, ids: Sequence[int]) -> dict[int, str]:
     }
 
 
-def author_location(raw: object) -> str | None:
-    """The location an X author gives in their profile (stored with the tweet), a region
-    hint for a post that names none; None for other items."""
-    if not isinstance(raw, dict):
-        return None
-    author = raw.get("author")
-    location = author.get("location") if isinstance(author, dict) else None
-    return location if isinstance(location, str) and location.strip() else None
+def _said(value: object) -> str | None:
+    """A hint read out of an item's raw record: a non-blank string, else None."""
+    return value if isinstance(value, str) and value.strip() else None
 
 
 def suggest_for(
@@ -116,15 +111,23 @@ def suggest_for(
     planned: list[tuple[int, Suggestion]] = []
     for start in range(0, len(item_ids), 500):
         chunk = list(item_ids[start : start + 500])
+        # The two hints are read out of the raw JSON by the database: decoding every
+        # item's whole raw record (a feed entry's is most of the row) cost more.
         items = session.execute(
-            select(Item.id, Item.title, Item.text, Item.raw).where(Item.id.in_(chunk))
+            select(
+                Item.id,
+                Item.title,
+                Item.text,
+                Item.raw["region"].as_string(),  # a region column of a manual import
+                Item.raw[("author", "location")].as_string(),  # an X author's profile
+            ).where(Item.id.in_(chunk))
         ).all()
         current = _current_versions(session, chunk)
         posts, hints = [], []
-        for _, title, text, raw in items:
-            region_hint = (raw or {}).get("region")  # a region column of a manual import
+        for _, title, text, region, location in items:
+            region_hint = _said(region)
             posts.append((title, f"{text}\n{region_hint}" if region_hint else text))
-            hints.append(author_location(raw))
+            hints.append(_said(location))
         # One model call per 500 items, not one per item.
         suggestions = tagger.suggest_many(posts, region_hints=hints)
         planned += [

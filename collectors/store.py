@@ -93,12 +93,11 @@ def store_items(
     """
     result = StoreResult()
     batch = [_clean(raw) for raw in items]
-    urls = {u for raw in batch if (u := canonical_url(raw.url))} if dedup_by_url else set()
-    known = _known_urls(session, urls)
+    canonical = [canonical_url(raw.url) for raw in batch]
+    known = _known_urls(session, {u for u in canonical if u}) if dedup_by_url else set()
     rows: list[dict[str, Any]] = []
     claimed: set[str] = set()
-    for raw in batch:
-        url = canonical_url(raw.url)
+    for raw, url in zip(batch, canonical, strict=True):
         if dedup_by_url and url is not None and (url in known or url in claimed):
             result.duplicates += 1
             continue

@@ -15,6 +15,7 @@ from typing import Any
 
 from prefect import flow, get_client, get_run_logger, task
 from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
 from prefect.concurrency.sync import rate_limit
 from prefect.tasks import exponential_backoff
 from sqlalchemy import select
@@ -58,7 +59,10 @@ from pipeline.process import (
 __all__ = ["ingest"]
 
 
-@task(name="list-sources")
+# Every task here runs each time it is called: their inputs (source and item ids) name
+# rows whose state changes, so a result cached by inputs would be wrong, and computing
+# the cache key (hashing the id lists) and looking it up costs time on every call.
+@task(name="list-sources", cache_policy=NO_CACHE)
 def list_sources(names: list[str] | None = None, kinds: list[str] | None = None) -> list[int]:
     with session_scope() as session:
         stmt = Source.runnable(COLLECTORS.keys())
@@ -93,7 +97,7 @@ STAGE_LABELS = {
 }
 
 
-@task(name="rate-limits")
+@task(name="rate-limits", cache_policy=NO_CACHE)
 def ensure_rate_limits() -> None:
     """The Prefect rate limit of X API requests (a global concurrency limit whose slots
     free up at ``ADUAN_X_REQUESTS_PER_MINUTE``); created or updated on every run, so any
@@ -105,7 +109,7 @@ def ensure_rate_limits() -> None:
         )
 
 
-@task(name="collect-source", **NETWORK_RETRIES)  # type: ignore[call-overload]
+@task(name="collect-source", cache_policy=NO_CACHE, **NETWORK_RETRIES)  # type: ignore[call-overload]
 def collect(source_id: int) -> dict[str, Any]:
     settings = get_settings()
     with session_scope() as session:
@@ -123,7 +127,7 @@ def collect(source_id: int) -> dict[str, Any]:
     return asdict(summary)
 
 
-@task(name="select-articles", retries=1, retry_delay_seconds=5)
+@task(name="select-articles", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def select_articles(item_ids: list[int]) -> tuple[list[int], dict[str, float]]:
     """The feed entries whose page is worth fetching (they mention an agency or read like
     a complaint); the others are marked as needing none."""
@@ -294,7 +298,7 @@ def _tag(item_ids: list[int], label: str) -> int:
     return tagged
 
 
-@task(name="process-items", retries=1, retry_delay_seconds=5)
+@task(name="process-items", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def process_items(item_ids: list[int], with_pages: bool = False) -> dict[str, float]:
     """Cluster, tag and place stored items (a retry redoes only what is not done: items
     in a cluster stay there, suggestions are replaced). Returns counts and seconds."""
@@ -316,7 +320,7 @@ def process_items(item_ids: list[int], with_pages: bool = False) -> dict[str, fl
     }
 
 
-@task(name="place-leftovers", retries=1, retry_delay_seconds=5)
+@task(name="place-leftovers", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def place_leftovers() -> int:
     """Named roads/landmarks and kecamatan of items stored before places were recorded
     (or by a run that stopped before this step)."""
@@ -324,14 +328,14 @@ def place_leftovers() -> int:
         return place_stored(session, items_without_place(session))
 
 
-@task(name="items-awaiting-article")
+@task(name="items-awaiting-article", cache_policy=NO_CACHE)
 def awaiting_article_ids() -> list[int]:
     """Feed entries stored by an earlier run that crashed before fetching their page."""
     with session_scope() as session:
         return items_awaiting_article(session)
 
 
-@task(name="untagged-items")
+@task(name="untagged-items", cache_policy=NO_CACHE)
 def untagged_item_ids() -> list[int]:
     """Items stored by an earlier run that crashed before tagging them."""
     with session_scope() as session:

@@ -3,12 +3,13 @@ text (highlighting uses them), whatever whitespace and letter case the text has.
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from classifier.mentions import Gazetteer
+from classifier.mentions import Gazetteer, _normalise, _normalise_slowly
 from models import Region
 
 NAMES = Gazetteer(
@@ -53,6 +54,21 @@ def test_offsets_survive_letters_that_casefold_longer() -> None:
     # "ß" casefolds to "ss" and "İ" to two characters: later offsets must not drift.
     text = "Straße İİ rusak di Banjarmasin dan Dishub diam"
     assert spans(text) == [("region", "Banjarmasin", (10,)), ("agency", "Dishub", (2,))]
+
+
+def test_offsets_kept_by_pieces_agree_with_one_offset_per_character() -> None:
+    """The fast path keeps where each stretch between whitespace runs starts; the slow
+    path (any text) keeps one offset per character: both map every character alike."""
+    rng = random.Random(3)
+    alphabet = ["a", "B", "ç", " ", "  ", "\n", "\t \n", "\r\n", "x", "Ü", ".", "\u00a0"]
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        fast, fast_offsets = _normalise(text)
+        slow, slow_offsets = _normalise_slowly(text)
+        assert fast == slow
+        assert [fast_offsets[i] for i in range(len(fast))] == [
+            slow_offsets[i] for i in range(len(slow))
+        ]
 
 
 def test_no_names_finds_nothing() -> None:
@@ -160,7 +176,7 @@ def test_an_x_authors_profile_location_places_a_post_that_names_no_region(
     from classifier.baseline import KeywordTagger
     from classifier.mentions import build_gazetteer
     from classifier.routing import Router
-    from classifier.tag import author_location, build_default_tagger, suggest_for
+    from classifier.tag import build_default_tagger, suggest_for
     from classifier.taxonomy import load_taxonomy
     from models import Item, Source, SourceKind, utcnow
 
@@ -172,7 +188,10 @@ def test_an_x_authors_profile_location_places_a_post_that_names_no_region(
             "none": "lampu jalan mati sudah seminggu, gelap banar kalau malam",
             "named": "lampu jalan mati sudah seminggu di Banjarbaru",
             "dishub": "lampu lalu lintas mati sejak kemarin, Dishub ke mana",
+            "blank": "lampu jalan mati sudah seminggu, gelap banar kalau malam!",
+            "number": "lampu jalan mati sudah seminggu, gelap banar kalau malam!!",
         }
+        locations: dict[str, object] = {"blank": "  ", "number": 7}
         ids = {}
         for key, text in texts.items():
             item = Item(
@@ -181,7 +200,12 @@ def test_an_x_authors_profile_location_places_a_post_that_names_no_region(
                 text=text,
                 content_hash=key,
                 fetched_at=utcnow(),
-                raw={"author": {"username": "warga", "location": "Martapura, Kalsel"}},
+                raw={
+                    "author": {
+                        "username": "warga",
+                        "location": locations.get(key, "Martapura, Kalsel"),
+                    }
+                },
             )
             session.add(item)
             session.flush()
@@ -202,5 +226,6 @@ def test_an_x_authors_profile_location_places_a_post_that_names_no_region(
         keyword = KeywordTagger(load_taxonomy(), build_gazetteer(session), Router(session))
         [by_keyword] = keyword.suggest_many([(None, texts["none"])], ["Martapura, Kalsel"])
         assert by_keyword.region_id == hinted.region_id
-    assert author_location({"author": {"location": "  "}}) is None
-    assert author_location({"region": "Banjar"}) is None and author_location(None) is None
+        for key in ("blank", "number"):  # a location that says nothing is no hint
+            assert got[ids[key]].region_id is None
+            assert "profil" not in got[ids[key]].details.get("region_reason", "")
