@@ -28,7 +28,9 @@ __all__ = [
     "distinctive",
 ]
 
-MentionKind = Literal["agency", "region"]
+#: "landmark": a place a post names instead of its kabupaten/kota (landmarks.yaml); its
+#: refs are the kabupaten/kota it lies in.
+MentionKind = Literal["agency", "region", "landmark"]
 
 FUNCTION_WORDS_FILE = Path(__file__).resolve().parent / "data" / "function_words.yaml"
 
@@ -157,7 +159,7 @@ class Gazetteer:
             surface = folded[start:end]
             begin = offsets[start]
             stop = offsets[end - 1] + 1
-            for kind in ("agency", "region"):
+            for kind in ("agency", "region", "landmark"):
                 refs = self._refs.get((kind, surface))
                 if refs:
                     found.append(Mention(kind, begin, stop, text[begin:stop], refs))
@@ -165,6 +167,14 @@ class Gazetteer:
 
 
 PLACE_WORDS_FILE = Path(__file__).resolve().parent / "data" / "place_words.yaml"
+LANDMARKS_FILE = Path(__file__).resolve().parent / "data" / "landmarks.yaml"
+
+
+@lru_cache(maxsize=1)
+def landmarks() -> dict[str, tuple[str, ...]]:
+    """Kemendagri code of a kabupaten/kota -> the landmarks that lie in it."""
+    data = yaml.safe_load(LANDMARKS_FILE.read_text(encoding="utf-8"))
+    return {str(code): tuple(str(n) for n in names) for code, names in data["landmarks"].items()}
 
 
 @lru_cache(maxsize=1)
@@ -199,7 +209,8 @@ def _village_names(region: Region, reserved: set[str]) -> list[str]:
 
 def build_gazetteer(session: Session) -> Gazetteer:
     """Names, short names, aliases and handles of every agency; names of every region (a
-    desa or kelurahan by the rule of ``_village_names``)."""
+    desa or kelurahan by the rule of ``_village_names``); the landmarks of landmarks.yaml
+    whose kabupaten/kota is loaded."""
     entries: list[tuple[MentionKind, str, int]] = []
     regions = list(session.scalars(select(Region)))
     reserved: set[str] = set()
@@ -215,6 +226,18 @@ def build_gazetteer(session: Session) -> Gazetteer:
         if region.level is RegionLevel.VILLAGE:
             entries.extend(("region", name, region.id) for name in _village_names(region, reserved))
     for agency in session.scalars(select(Agency).where(Agency.active.is_(True))):
-        names = [agency.name, *agency.short_names, *agency.aliases, *agency.handles]
-        entries.extend(("agency", name, agency.id) for name in names)
+        agency_names = [agency.name, *agency.short_names, *agency.aliases, *agency.handles]
+        reserved.update(" ".join(n.casefold().split()) for n in agency_names)
+        entries.extend(("agency", name, agency.id) for name in agency_names)
+    # A landmark that is also an agency's or a region's name is that agency or region
+    # ("RSUD Ulin" is the provincial hospital, an SKPD of the province, not a place in
+    # Banjarmasin).
+    by_code = {region.code: region.id for region in regions}
+    for code, places in landmarks().items():
+        if code in by_code:  # a deployment with another province's table has none of them
+            entries.extend(
+                ("landmark", place, by_code[code])
+                for place in places
+                if " ".join(place.casefold().split()) not in reserved
+            )
     return Gazetteer(entries)

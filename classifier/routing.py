@@ -83,11 +83,14 @@ class Router:
 
     def _from_mentions(self, mentions: Sequence[Mention]) -> RegionGuess:
         counts: dict[int, float] = defaultdict(float)
+        said: dict[int, str] = {}  # how the post first named each kabupaten/kota
         for m in mentions:  # "Martapura" is a kecamatan and the seat of Kab. Banjar: one place
-            if m.kind == "region":
+            if m.kind in ("region", "landmark"):
                 places = {self._local(ref) for ref in m.refs}
                 if len(places) == 1:
-                    counts[places.pop()] += self._weight(m)
+                    place = places.pop()
+                    counts[place] += self._weight(m)
+                    said.setdefault(place, m.text)
         for m in mentions:  # an agency short name like "Dishub Banjarbaru" names a place too
             if m.kind == "agency" and len(m.refs) == 1:
                 agency = self.agencies.get(m.refs[0])
@@ -99,7 +102,7 @@ class Router:
             hits = local[best]
             share = hits / sum(local.values())
             name = self.regions[best].name
-            return RegionGuess(best, round(0.5 + 0.45 * share, 3), f"menyebut {name}")
+            return RegionGuess(best, round(0.5 + 0.45 * share, 3), _named(name, said.get(best)))
         if counts:
             return RegionGuess(self.province_id, 0.5, "hanya menyebut provinsi")
         return RegionGuess(None, 0.0, "tidak ada wilayah disebut")
@@ -135,8 +138,11 @@ class Router:
         return None
 
     def _weight(self, mention: Mention) -> float:
-        """A desa/kelurahan name counts half: they are many, and one shared with an
-        ordinary word or another place slips through more easily than a kabupaten's."""
+        """A desa/kelurahan name or a landmark counts half: they are many, and one shared
+        with an ordinary word or another place slips through more easily than a
+        kabupaten's."""
+        if mention.kind == "landmark":
+            return 0.5
         levels = {self.regions[ref].level for ref in mention.refs}
         return 0.5 if levels == {RegionLevel.VILLAGE} else 1.0
 
@@ -169,3 +175,12 @@ class Router:
         if fallback:
             return Route(fallback[0], 0.4, f"fungsi '{function}' di tingkat provinsi", "province")
         return Route(None, 0.0, f"tidak ada SKPD untuk fungsi '{function}'", "none")
+
+
+def _named(region_name: str, said: str | None) -> str:
+    """The reason shown for a region guess: the kabupaten/kota, and how the post named it
+    when not by that name ("menyebut Duta Mall (Kota Banjarmasin)")."""
+    text = " ".join((said or "").split())
+    if not text or text.casefold() in region_name.casefold():
+        return f"menyebut {region_name}"
+    return f"menyebut {text} ({region_name})"

@@ -60,7 +60,7 @@ def worth_fetching(text: str, gazetteer: Gazetteer) -> bool:
     if any(m.kind == "agency" for m in mentions):
         return True
     cues = len(COMPLAINT_CUE_PATTERN.findall(text))
-    return cues >= 2 or (cues >= 1 and any(m.kind == "region" for m in mentions))
+    return cues >= 2 or (cues >= 1 and any(m.kind in ("region", "landmark") for m in mentions))
 
 
 def _page_decision(

@@ -229,3 +229,52 @@ def test_an_x_authors_profile_location_places_a_post_that_names_no_region(
         for key in ("blank", "number"):  # a location that says nothing is no hint
             assert got[ids[key]].region_id is None
             assert "profil" not in got[ids[key]].details.get("region_reason", "")
+
+
+def test_a_landmark_places_a_post_at_half_the_weight_of_a_kabupaten_name(
+    seeded: Engine,
+) -> None:
+    """A hospital, market or island named instead of the kabupaten/kota places the post
+    there (the reason says which name), counts half against a kabupaten/kota's own name,
+    and a landmark that is also an agency's name stays the agency."""
+    from classifier.mentions import build_gazetteer
+    from classifier.routing import Router
+
+    with Session(seeded) as session:
+        gazetteer, router = build_gazetteer(session), Router(session)
+        code = {r.id: r.code for r in session.scalars(select(Region))}
+
+        def region(text: str) -> tuple[str | None, str]:
+            guess = router.detect_region(gazetteer.find(text))
+            return (code[guess.region_id] if guess.region_id else None), guess.reason
+
+        assert region("IGD RSD Idaman penuh, pasien dirawat di lorong") == (
+            "63.72",
+            "menyebut RSD Idaman (Kota Banjarbaru)",
+        )
+        assert region("speedboat ke pulau kembang kada pakai pelampung")[0] == "63.04"
+        # "Pulau Laut Utara" (a kecamatan, not loaded here) still lies in Kotabaru.
+        assert region("Dermaga di Pulau Laut Utara rusak")[0] == "63.02"
+        # The kabupaten's own name outweighs a landmark of another one.
+        assert region("warga Martapura berobat ke RSD Idaman, antre lama")[0] == "63.03"
+        assert region("antre di Pasar Sudimampir, Kabupaten Banjar juga")[0] == "63.03"
+        # "RSUD Ulin" is the provincial hospital (an SKPD), not a place in Banjarmasin.
+        assert [m.kind for m in gazetteer.find("antre obat di RSUD Ulin")] == ["agency"]
+        assert region("antre obat di RSUD Ulin") == (None, "tidak ada wilayah disebut")
+
+
+def test_every_landmark_is_a_name_of_its_own_in_a_kalsel_kabupaten_or_kota(
+    seeded: Engine,
+) -> None:
+    """The written list stays usable: each key is a kabupaten/kota of the reference table,
+    and no landmark is shadowed by an agency's or a region's name (it would never count)."""
+    from classifier.mentions import build_gazetteer, landmarks
+    from models.enums import RegionLevel
+
+    with Session(seeded) as session:
+        level = {r.code: r.level for r in session.scalars(select(Region))}
+        names = build_gazetteer(session).names
+    for code_, places in landmarks().items():
+        assert level.get(code_) in (RegionLevel.REGENCY, RegionLevel.CITY), code_
+        for place in places:
+            assert ("landmark", " ".join(place.casefold().split())) in names, place
