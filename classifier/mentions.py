@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -112,11 +112,28 @@ def _is_word(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
+def _word_before(folded: str, start: int) -> str:
+    """The word before position ``start`` ("jl." -> "jl"), or ""."""
+    before = folded[max(0, start - 40) : start].split()
+    return before[-1].strip(".,:;!?()\"'") if before else ""
+
+
 class Gazetteer:
     """Whole-word, case-insensitive matching of many names at once (leftmost, then longest
     match wins): one Aho-Corasick automaton over every name, however many there are."""
 
-    def __init__(self, entries: Iterable[tuple[MentionKind, str, int]]) -> None:
+    def __init__(
+        self,
+        entries: Iterable[tuple[MentionKind, str, int]],
+        *,
+        not_after: Mapping[str, Iterable[str]] | None = None,
+    ) -> None:
+        """``not_after``: name -> words after which it is not a name but a common noun
+        ("lahan gambut")."""
+        self._not_after = {
+            " ".join(name.casefold().split()): frozenset(w.casefold() for w in words)
+            for name, words in (not_after or {}).items()
+        }
         refs: dict[tuple[MentionKind, str], set[int]] = defaultdict(set)
         for kind, surface, ref in entries:
             surface = " ".join(surface.split())
@@ -155,8 +172,13 @@ class Gazetteer:
             if start < taken_until:
                 continue
             end = start - negative_length
-            taken_until = end
             surface = folded[start:end]
+            if (
+                surface in self._not_after
+                and _word_before(folded, start) in self._not_after[surface]
+            ):
+                continue
+            taken_until = end
             begin = offsets[start]
             stop = offsets[end - 1] + 1
             for kind in ("agency", "region", "landmark"):
@@ -175,6 +197,15 @@ def landmarks() -> dict[str, tuple[str, ...]]:
     """Kemendagri code of a kabupaten/kota -> the landmarks that lie in it."""
     data = yaml.safe_load(LANDMARKS_FILE.read_text(encoding="utf-8"))
     return {str(code): tuple(str(n) for n in names) for code, names in data["landmarks"].items()}
+
+
+@lru_cache(maxsize=1)
+def common_readings() -> dict[str, tuple[str, ...]]:
+    """Place names that are also common nouns -> the words after which they are the noun
+    (place_words.yaml)."""
+    data = yaml.safe_load(PLACE_WORDS_FILE.read_text(encoding="utf-8"))
+    readings = data.get("common_readings") or {}
+    return {str(name): tuple(str(w) for w in words) for name, words in readings.items()}
 
 
 @lru_cache(maxsize=1)
@@ -240,4 +271,4 @@ def build_gazetteer(session: Session) -> Gazetteer:
                 for place in places
                 if " ".join(place.casefold().split()) not in reserved
             )
-    return Gazetteer(entries)
+    return Gazetteer(entries, not_after=common_readings())

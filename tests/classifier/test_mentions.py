@@ -278,3 +278,45 @@ def test_every_landmark_is_a_name_of_its_own_in_a_kalsel_kabupaten_or_kota(
         assert level.get(code_) in (RegionLevel.REGENCY, RegionLevel.CITY), code_
         for place in places:
             assert ("landmark", " ".join(place.casefold().split())) in names, place
+
+
+def test_a_place_name_that_is_also_a_common_noun_is_not_a_place_after_its_noun_words(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """ "Lahan gambut" is peat land (every karhutla story), not Kecamatan Gambut of
+    Kabupaten Banjar; "Gambut" alone still is. The words come from place_words.yaml."""
+    from aduan.reference import load_districts, load_regions
+    from classifier.mentions import build_gazetteer
+    from classifier.routing import Router
+
+    table = tmp_path / "wilayah.csv"
+    table.write_text("kode,nama,level\n63.03.06,Gambut,3\n63.72.03,Cempaka,3\n", "utf-8")
+    with Session(sqlite_engine) as session, session.begin():
+        load_regions(session)
+        load_districts(session, table)
+    with Session(sqlite_engine) as session:
+        gazetteer, router = build_gazetteer(session), Router(session)
+        code = {r.id: r.code for r in session.scalars(select(Region))}
+
+        def region(text: str) -> str | None:
+            guess = router.detect_region(gazetteer.find(text))
+            return code[guess.region_id] if guess.region_id else None
+
+        assert region("Kebakaran Lahan Gambut di Banjarbaru meluas") == "63.72"
+        assert region("kabut asap, lahan   gambut terbakar lagi") is None
+        assert region("asap tebal di Gambut, anak-anak batuk") == "63.03"
+        assert region("karhutla di lahan gambut, warga Gambut sesak napas") == "63.03"
+        assert region("lampu mati di Jl. Cempaka, gelap") is None
+        assert region("sound horeg sampai jam 1 malam di Cempaka") == "63.72"
+
+
+def test_not_after_words_leave_other_names_and_the_same_name_elsewhere_alone() -> None:
+    names = Gazetteer(
+        [("region", "Gambut", 4), ("region", "Tanah Laut", 2)],
+        not_after={"Gambut": ["lahan"]},
+    )
+    assert [m.text for m in names.find("lahan gambut di Tanah Laut, lalu ke Gambut")] == [
+        "Tanah Laut",
+        "Gambut",
+    ]
+    assert [m.text for m in names.find("Gambut")] == ["Gambut"]  # nothing before it
