@@ -89,49 +89,65 @@ WILAYAH_ROWS = """kode,nama,level
 """
 
 
+class _Places:
+    """The gazetteer and region detection of a database, with region codes for asserts."""
+
+    def __init__(self, session: Session) -> None:
+        from classifier.mentions import build_gazetteer
+        from classifier.routing import Router
+
+        self.gazetteer, self.router = build_gazetteer(session), Router(session)
+        self.code = {r.id: r.code for r in session.scalars(select(Region))}
+
+    def found(self, text: str) -> list[tuple[str, list[str]]]:
+        return [(m.text, sorted(self.code[r] for r in m.refs)) for m in self.gazetteer.find(text)]
+
+    def region(self, text: str) -> str | None:
+        return self.guess(text)[0]
+
+    def guess(self, text: str) -> tuple[str | None, str]:
+        guess = self.router.detect_region(self.gazetteer.find(text))
+        return (self.code[guess.region_id] if guess.region_id else None), guess.reason
+
+
+def _with_table(engine: Engine, tmp_path: Path, rows: str) -> _Places:
+    """Regions and a kecamatan/desa table of ``rows`` loaded as `aduan db init --wilayah`."""
+    from aduan.reference import load_districts, load_regions
+
+    table = tmp_path / "wilayah.csv"
+    table.write_text(rows, encoding="utf-8")
+    with Session(engine) as session, session.begin():
+        load_regions(session)
+        load_districts(session, table)
+    with Session(engine) as session:
+        return _Places(session)
+
+
 def test_desa_and_kelurahan_names_count_by_the_gazetteer_rule(
     sqlite_engine: Engine, tmp_path: Path
 ) -> None:
     """Official names and "desa/kelurahan/kel." forms always; a bare name only if it has
     two words or more, one of them distinctive, and no kabupaten/kota or kecamatan goes by
     it. A village mention counts half against a kabupaten/kota's in region detection."""
-    from aduan.reference import load_districts, load_regions
-    from classifier.mentions import build_gazetteer, distinctive
-    from classifier.routing import Router
+    from classifier.mentions import distinctive
 
-    table = tmp_path / "wilayah.csv"
-    table.write_text(WILAYAH_ROWS, encoding="utf-8")
-    with Session(sqlite_engine) as session, session.begin():
-        load_regions(session)
-        load_districts(session, table)
-    with Session(sqlite_engine) as session:
-        gazetteer, router = build_gazetteer(session), Router(session)
-        code = {r.id: r.code for r in session.scalars(select(Region))}
-
-        def found(text: str) -> list[tuple[str, list[str]]]:
-            return [(m.text, sorted(code[r] for r in m.refs)) for m in gazetteer.find(text)]
-
-        def region(text: str) -> str | None:
-            guess = router.detect_region(gazetteer.find(text))
-            return code[guess.region_id] if guess.region_id else None
-
-        assert found("banjir di Sungai Tabuk Keramat") == [
-            ("Sungai Tabuk Keramat", ["63.03.05.2001"])
-        ]
-        assert region("banjir di sungai tabuk keramat lagi") == "63.03"
-        # Generic words only: only with its title. One word: never bare.
-        assert found("pasar lama becek") == [] and found("kelurahan pasar lama becek") == [
-            ("kelurahan pasar lama", ["63.71.01.1004"])
-        ]
-        assert found("Kel. Kelayan Tengah") == [("Kel. Kelayan Tengah", ["63.71.01.1005"])]
-        # A desa called "Banjar" does not blur Kabupaten Banjar, nor a desa "Marabahan"
-        # the kecamatan (and seat of Barito Kuala) of that name.
-        assert found("Banjar") == [("Banjar", ["63.03"])]
-        assert found("Marabahan") == [("Marabahan", ["63.04", "63.04.15"])]
-        assert found("Desa Banjar") == [("Desa Banjar", ["63.04.15.2002"])]
-        # The kabupaten named outright outweighs a desa of another one.
-        assert region("Desa Haur Gading, jalannya rusak") == "63.07"
-        assert region("Desa Haur Gading, warga Kabupaten Banjar mengeluh") == "63.03"
+    places = _with_table(sqlite_engine, tmp_path, WILAYAH_ROWS)
+    found, region = places.found, places.region
+    assert found("banjir di Sungai Tabuk Keramat") == [("Sungai Tabuk Keramat", ["63.03.05.2001"])]
+    assert region("banjir di sungai tabuk keramat lagi") == "63.03"
+    # Generic words only: only with its title. One word: never bare.
+    assert found("pasar lama becek") == [] and found("kelurahan pasar lama becek") == [
+        ("kelurahan pasar lama", ["63.71.01.1004"])
+    ]
+    assert found("Kel. Kelayan Tengah") == [("Kel. Kelayan Tengah", ["63.71.01.1005"])]
+    # A desa called "Banjar" does not blur Kabupaten Banjar, nor a desa "Marabahan"
+    # the kecamatan (and seat of Barito Kuala) of that name.
+    assert found("Banjar") == [("Banjar", ["63.03"])]
+    assert found("Marabahan") == [("Marabahan", ["63.04", "63.04.15"])]
+    assert found("Desa Banjar") == [("Desa Banjar", ["63.04.15.2002"])]
+    # The kabupaten named outright outweighs a desa of another one.
+    assert region("Desa Haur Gading, jalannya rusak") == "63.07"
+    assert region("Desa Haur Gading, warga Kabupaten Banjar mengeluh") == "63.03"
     assert distinctive("Sungai Tabuk") and distinctive("Kelayan B")
     assert not distinctive("Pasar Lama") and not distinctive("Banua Hanyar Baru")
 
@@ -237,16 +253,9 @@ def test_a_landmark_places_a_post_at_half_the_weight_of_a_kabupaten_name(
     """A hospital, market or island named instead of the kabupaten/kota places the post
     there (the reason says which name), counts half against a kabupaten/kota's own name,
     and a landmark that is also an agency's name stays the agency."""
-    from classifier.mentions import build_gazetteer
-    from classifier.routing import Router
-
     with Session(seeded) as session:
-        gazetteer, router = build_gazetteer(session), Router(session)
-        code = {r.id: r.code for r in session.scalars(select(Region))}
-
-        def region(text: str) -> tuple[str | None, str]:
-            guess = router.detect_region(gazetteer.find(text))
-            return (code[guess.region_id] if guess.region_id else None), guess.reason
+        places = _Places(session)
+        gazetteer, region = places.gazetteer, places.guess
 
         assert region("IGD RSD Idaman penuh, pasien dirawat di lorong") == (
             "63.72",
@@ -285,29 +294,14 @@ def test_a_place_name_that_is_also_a_common_noun_is_not_a_place_after_its_noun_w
 ) -> None:
     """ "Lahan gambut" is peat land (every karhutla story), not Kecamatan Gambut of
     Kabupaten Banjar; "Gambut" alone still is. The words come from place_words.yaml."""
-    from aduan.reference import load_districts, load_regions
-    from classifier.mentions import build_gazetteer
-    from classifier.routing import Router
-
-    table = tmp_path / "wilayah.csv"
-    table.write_text("kode,nama,level\n63.03.06,Gambut,3\n63.72.03,Cempaka,3\n", "utf-8")
-    with Session(sqlite_engine) as session, session.begin():
-        load_regions(session)
-        load_districts(session, table)
-    with Session(sqlite_engine) as session:
-        gazetteer, router = build_gazetteer(session), Router(session)
-        code = {r.id: r.code for r in session.scalars(select(Region))}
-
-        def region(text: str) -> str | None:
-            guess = router.detect_region(gazetteer.find(text))
-            return code[guess.region_id] if guess.region_id else None
-
-        assert region("Kebakaran Lahan Gambut di Banjarbaru meluas") == "63.72"
-        assert region("kabut asap, lahan   gambut terbakar lagi") is None
-        assert region("asap tebal di Gambut, anak-anak batuk") == "63.03"
-        assert region("karhutla di lahan gambut, warga Gambut sesak napas") == "63.03"
-        assert region("lampu mati di Jl. Cempaka, gelap") is None
-        assert region("sound horeg sampai jam 1 malam di Cempaka") == "63.72"
+    rows = "kode,nama,level\n63.03.06,Gambut,3\n63.72.03,Cempaka,3\n"
+    region = _with_table(sqlite_engine, tmp_path, rows).region
+    assert region("Kebakaran Lahan Gambut di Banjarbaru meluas") == "63.72"
+    assert region("kabut asap, lahan   gambut terbakar lagi") is None
+    assert region("asap tebal di Gambut, anak-anak batuk") == "63.03"
+    assert region("karhutla di lahan gambut, warga Gambut sesak napas") == "63.03"
+    assert region("lampu mati di Jl. Cempaka, gelap") is None
+    assert region("sound horeg sampai jam 1 malam di Cempaka") == "63.72"
 
 
 def test_not_after_words_leave_other_names_and_the_same_name_elsewhere_alone() -> None:
