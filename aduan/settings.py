@@ -56,6 +56,10 @@ class Settings(BaseSettings):
         default=None,
         description="YAML list of feeds; default is the bundled sample feeds.",
     )
+    landmarks_file: Path | None = Field(
+        default=None,
+        description="YAML of more landmarks (as classifier/data/landmarks.yaml), added to those.",
+    )
     model_dir: Path | None = Field(
         default=None, description="Directory of classifier models; default data_dir/models."
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from bisect import bisect_right
 from collections import defaultdict
@@ -16,6 +17,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aduan.settings import get_settings
 from models.agency import Agency
 from models.enums import RegionLevel
 from models.region import Region
@@ -30,6 +32,8 @@ __all__ = [
 
 #: "landmark": a place a post names instead of its kabupaten/kota (landmarks.yaml); its
 #: refs are the kabupaten/kota it lies in.
+log = logging.getLogger(__name__)
+
 MentionKind = Literal["agency", "region", "landmark"]
 
 FUNCTION_WORDS_FILE = Path(__file__).resolve().parent / "data" / "function_words.yaml"
@@ -192,11 +196,34 @@ PLACE_WORDS_FILE = Path(__file__).resolve().parent / "data" / "place_words.yaml"
 LANDMARKS_FILE = Path(__file__).resolve().parent / "data" / "landmarks.yaml"
 
 
+def _read_landmarks(path: Path) -> dict[str, tuple[str, ...]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    places = data.get("landmarks") if isinstance(data, dict) else None
+    if not isinstance(places, dict) or not all(isinstance(v, list) for v in places.values()):
+        raise ValueError("harus berisi 'landmarks:' berupa kode wilayah -> daftar nama")
+    return {str(code): tuple(str(n) for n in names) for code, names in places.items()}
+
+
 @lru_cache(maxsize=1)
-def landmarks() -> dict[str, tuple[str, ...]]:
-    """Kemendagri code of a kabupaten/kota -> the landmarks that lie in it."""
-    data = yaml.safe_load(LANDMARKS_FILE.read_text(encoding="utf-8"))
-    return {str(code): tuple(str(n) for n in names) for code, names in data["landmarks"].items()}
+def _shipped_landmarks() -> dict[str, tuple[str, ...]]:
+    return _read_landmarks(LANDMARKS_FILE)
+
+
+def landmarks(extra: Path | None = None) -> dict[str, tuple[str, ...]]:
+    """Kemendagri code of a kabupaten/kota -> the landmarks that lie in it: the shipped
+    ones and those of ``extra`` (``ADUAN_LANDMARKS_FILE``, read each time, so an edit
+    counts from the next run; a file that cannot be read is logged and left out, the
+    shipped list still counts)."""
+    found = {code: list(names) for code, names in _shipped_landmarks().items()}
+    if extra is not None:
+        try:
+            more = _read_landmarks(extra)
+        except (OSError, ValueError, yaml.YAMLError) as exc:
+            log.error("berkas landmark %s tidak dipakai: %s", extra, exc)
+            more = {}
+        for code, names in more.items():
+            found.setdefault(code, []).extend(names)
+    return {code: tuple(names) for code, names in found.items()}
 
 
 @lru_cache(maxsize=1)
@@ -264,7 +291,7 @@ def build_gazetteer(session: Session) -> Gazetteer:
     # ("RSUD Ulin" is the provincial hospital, an SKPD of the province, not a place in
     # Banjarmasin).
     by_code = {region.code: region.id for region in regions}
-    for code, places in landmarks().items():
+    for code, places in landmarks(get_settings().landmarks_file).items():
         if code in by_code:  # a deployment with another province's table has none of them
             entries.extend(
                 ("landmark", place, by_code[code])

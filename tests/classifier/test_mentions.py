@@ -3,9 +3,11 @@ text (highlighting uses them), whatever whitespace and letter case the text has.
 
 from __future__ import annotations
 
+import logging
 import random
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -314,3 +316,28 @@ def test_not_after_words_leave_other_names_and_the_same_name_elsewhere_alone() -
         "Gambut",
     ]
     assert [m.text for m in names.find("Gambut")] == ["Gambut"]  # nothing before it
+
+
+def test_an_admins_landmarks_file_adds_places_and_a_broken_one_is_logged_and_left_out(
+    seeded: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from aduan.settings import get_settings
+
+    extra = tmp_path / "tempat.yaml"
+    extra.write_text('landmarks:\n  "63.11":\n    - Lapangan Kalindo Dua\n', "utf-8")
+    monkeypatch.setenv("ADUAN_LANDMARKS_FILE", str(extra))
+    get_settings.cache_clear()
+    with Session(seeded) as session:
+        places = _Places(session)
+    assert places.region("antre di Lapangan Kalindo Dua") == "63.11"
+    assert places.region("IGD RSD Idaman penuh") == "63.72"  # the shipped ones still count
+
+    extra.write_text("landmarks: [bukan, peta]\n", "utf-8")  # an edit counts next time
+    with caplog.at_level(logging.ERROR), Session(seeded) as session:
+        places = _Places(session)
+    assert places.region("antre di Lapangan Kalindo Dua") is None
+    assert places.region("IGD RSD Idaman penuh") == "63.72"
+    assert "tidak dipakai" in caplog.text
