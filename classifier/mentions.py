@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import ahocorasick
 import yaml
@@ -116,6 +116,11 @@ def _is_word(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
+def name_key(name: str) -> str:
+    """How a name is matched and compared: casefolded, whitespace runs as one space."""
+    return " ".join(name.casefold().split())
+
+
 def _word_before(folded: str, start: int) -> str:
     """The word before position ``start`` ("jl." -> "jl"), or ""."""
     before = folded[max(0, start - 40) : start].split()
@@ -135,14 +140,14 @@ class Gazetteer:
         """``not_after``: name -> words after which it is not a name but a common noun
         ("lahan gambut")."""
         self._not_after = {
-            " ".join(name.casefold().split()): frozenset(w.casefold() for w in words)
+            name_key(name): frozenset(w.casefold() for w in words)
             for name, words in (not_after or {}).items()
         }
         refs: dict[tuple[MentionKind, str], set[int]] = defaultdict(set)
         for kind, surface, ref in entries:
-            surface = " ".join(surface.split())
-            if len(surface) >= 2:
-                refs[(kind, surface.casefold())].add(ref)
+            key = name_key(surface)
+            if len(key) >= 2:
+                refs[(kind, key)].add(ref)
         self._refs = {key: tuple(sorted(ids)) for key, ids in refs.items()}
         self._automaton = ahocorasick.Automaton()
         for _, surface in self._refs:
@@ -226,12 +231,17 @@ def landmarks(extra: Path | None = None) -> dict[str, tuple[str, ...]]:
     return {code: tuple(names) for code, names in found.items()}
 
 
+@lru_cache(maxsize=2)
+def _data_file(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data
+
+
 @lru_cache(maxsize=1)
 def common_readings() -> dict[str, tuple[str, ...]]:
     """Place names that are also common nouns -> the words after which they are the noun
     (place_words.yaml)."""
-    data = yaml.safe_load(PLACE_WORDS_FILE.read_text(encoding="utf-8"))
-    readings = data.get("common_readings") or {}
+    readings = _data_file(PLACE_WORDS_FILE).get("common_readings") or {}
     return {str(name): tuple(str(w) for w in words) for name, words in readings.items()}
 
 
@@ -240,8 +250,7 @@ def _common_words() -> frozenset[str]:
     """Function words and the generic parts of place names (classifier/data)."""
     words: set[str] = set()
     for path in (FUNCTION_WORDS_FILE, PLACE_WORDS_FILE):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        words.update(str(w).casefold() for w in data["words"])
+        words.update(str(w).casefold() for w in _data_file(path)["words"])
     return frozenset(words)
 
 
@@ -278,14 +287,14 @@ def build_gazetteer(session: Session) -> Gazetteer:
         names = [region.name, *region.aliases]
         if region.level is not RegionLevel.DISTRICT:  # a kecamatan's bare name may be a word
             names.append(region.short_name)
-        reserved.update(" ".join(n.casefold().split()) for n in names)
+        reserved.update(map(name_key, names))
         entries.extend(("region", name, region.id) for name in names)
     for region in regions:
         if region.level is RegionLevel.VILLAGE:
             entries.extend(("region", name, region.id) for name in _village_names(region, reserved))
     for agency in session.scalars(select(Agency).where(Agency.active.is_(True))):
         agency_names = [agency.name, *agency.short_names, *agency.aliases, *agency.handles]
-        reserved.update(" ".join(n.casefold().split()) for n in agency_names)
+        reserved.update(map(name_key, agency_names))
         entries.extend(("agency", name, agency.id) for name in agency_names)
     # A landmark that is also an agency's or a region's name is that agency or region
     # ("RSUD Ulin" is the provincial hospital, an SKPD of the province, not a place in
@@ -296,6 +305,6 @@ def build_gazetteer(session: Session) -> Gazetteer:
             entries.extend(
                 ("landmark", place, by_code[code])
                 for place in places
-                if " ".join(place.casefold().split()) not in reserved
+                if name_key(place) not in reserved
             )
     return Gazetteer(entries, not_after=common_readings())

@@ -279,7 +279,7 @@ def test_every_landmark_is_a_name_of_its_own_in_a_kalsel_kabupaten_or_kota(
 ) -> None:
     """The written list stays usable: each key is a kabupaten/kota of the reference table,
     and no landmark is shadowed by an agency's or a region's name (it would never count)."""
-    from classifier.mentions import build_gazetteer, landmarks
+    from classifier.mentions import build_gazetteer, landmarks, name_key
     from models.enums import RegionLevel
 
     with Session(seeded) as session:
@@ -288,7 +288,7 @@ def test_every_landmark_is_a_name_of_its_own_in_a_kalsel_kabupaten_or_kota(
     for code_, places in landmarks().items():
         assert level.get(code_) in (RegionLevel.REGENCY, RegionLevel.CITY), code_
         for place in places:
-            assert ("landmark", " ".join(place.casefold().split())) in names, place
+            assert ("landmark", name_key(place)) in names, place
 
 
 def test_a_place_name_that_is_also_a_common_noun_is_not_a_place_after_its_noun_words(
