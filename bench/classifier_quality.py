@@ -35,6 +35,7 @@ from classifier.train import (
     ModelBundle,
     TrainingSet,
     evaluate_bundle,
+    function_proba,
     load_training_csv,
     train_bundle,
 )
@@ -145,19 +146,16 @@ def function_figures(truth: list[str], scores: list[dict[str, float]]) -> dict[s
 
 
 def _function_scores(bundle: ModelBundle, texts: list[str]) -> list[dict[str, float]]:
-    """Each text's score per urusan as the tagger computes it: agency probabilities summed
-    per function, the local-office catch-all left out (classifier.predict)."""
-    office = load_agency_map().office_class
-    classes = list(bundle.agency.classes_)
-    out = []
-    for row in bundle.agency.predict_proba(texts):
-        scores: dict[str, float] = {}
-        for name, p in zip(classes, row, strict=True):
-            function = bundle.agency_functions.get(name)
-            if function and name != office:
-                scores[function] = scores.get(function, 0.0) + float(p)
-        out.append(scores)
-    return out
+    """Each text's score per urusan as the tagger computes it (``function_proba``: the
+    function head's probabilities, or the agency probabilities summed per function with
+    the local-office catch-all left out)."""
+    scored = function_proba(
+        bundle, bundle.agency, bundle.function, texts, office_class=load_agency_map().office_class
+    )
+    if scored is None:
+        return [{} for _ in texts]
+    names, proba = scored
+    return [dict(zip(names, row, strict=True)) for row in proba.tolist()]
 
 
 def _function_choice(bundle: ModelBundle, texts: list[str]) -> tuple[list[str], np.ndarray]:
@@ -302,10 +300,10 @@ def relevance_comparison(
 
 def function_and_office_policy(bundle: ModelBundle, test: TrainingSet) -> dict[str, Any]:
     """The two halves of routing, scored apart on the test rows. Function: the urusan the
-    shipped tagger picks (agency probabilities summed per function, the local-office
-    catch-all left out), on the content rows (those not labelled Kelurahan/Kecamatan).
-    Policy: the written local-office rule (classifier/local_office.py) against the
-    operators' choice of the catch-all: agreement, precision, recall, share flagged."""
+    shipped tagger picks (``_function_scores``), on the content rows (those not labelled
+    Kelurahan/Kecamatan). Policy: the written local-office rule (classifier/local_office.py)
+    against the operators' choice of the catch-all: agreement, precision, recall, share
+    flagged."""
     agency_map = load_agency_map()
     office = agency_map.office_class
     rows = [i for i, a in enumerate(test.agencies) if a]
@@ -488,8 +486,10 @@ def kalsel_comparison(
         "bootstrap_baseline": kalsel_scores(seed_baseline["topic"], seed_baseline["agency"], same),
         "surabaya_shipped": kalsel_scores(
             surabaya.topic,
-            surabaya.agency,
-            lambda name: surabaya.agency_functions.get(name) or agency_map.function(name),
+            surabaya.function or surabaya.agency,
+            same
+            if surabaya.function is not None
+            else lambda name: surabaya.agency_functions.get(name) or agency_map.function(name),
         ),
         "surabaya_baseline": kalsel_scores(
             surabaya_baseline["topic"], surabaya_baseline["agency"], agency_map.function
@@ -509,7 +509,13 @@ def run() -> dict[str, Any]:
     started = time.perf_counter()
     # What tagging does: normalise and vectorise once, then the three models' heads.
     heads, inputs, _ = heads_on(
-        (bundle.topic, bundle.agency, bundle.relevance), normalize_batch(texts)
+        (
+            bundle.topic,
+            bundle.agency if bundle.function is None else None,
+            bundle.relevance,
+            bundle.function,
+        ),
+        normalize_batch(texts),
     )
     for head in heads:
         if head is not None:

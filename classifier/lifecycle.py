@@ -45,7 +45,7 @@ def read_holdout(path: Path) -> TrainingSet:
 
 def summary(metrics: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"n": metrics["n"]}
-    for task in ("topic", "agency"):
+    for task in ("topic", "agency", "function"):
         if task in metrics:
             out[task] = {k: metrics[task][k] for k in SUMMARY_KEYS}
     return out

@@ -3,7 +3,6 @@ relevance, routing to a Kalsel SKPD, top-3 for the UI, and the terms behind them
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 
 from classifier.baseline import Suggestion, _mention_dict
@@ -13,7 +12,7 @@ from classifier.mentions import Gazetteer
 from classifier.model import explain_many, heads_on, normalize_batch, predict_top
 from classifier.routing import Router
 from classifier.taxonomy import Taxonomy
-from classifier.train import ModelBundle
+from classifier.train import ModelBundle, function_proba
 
 __all__ = ["RELEVANCE_THRESHOLD", "REVIEW_THRESHOLD", "ModelTagger"]
 
@@ -54,14 +53,19 @@ class ModelTagger:
         hints = list(region_hints) if region_hints is not None else [None] * len(posts)
         plain = normalize_batch(bodies)  # once for the three models and the reasons
         bundle = self.bundle
-        (topic_model, agency_model, relevance_model), inputs, matrix = heads_on(
-            (bundle.topic, bundle.agency, bundle.relevance), plain
+        # With a function head the agency head is not needed to tag (only to evaluate).
+        (topic_model, agency_model, relevance_model, function_model), inputs, matrix = heads_on(
+            (
+                bundle.topic,
+                bundle.agency if bundle.function is None else None,
+                bundle.relevance,
+                bundle.function,
+            ),
+            plain,
         )
         topics = predict_top(topic_model, inputs, k=3)
-        agencies = (
-            predict_top(agency_model, inputs, k=len(agency_model.classes_))
-            if agency_model is not None
-            else [None] * len(bodies)
+        scored = function_proba(
+            bundle, agency_model, function_model, inputs, office_class=self.office_class
         )
         relevance = relevance_model.predict_proba(inputs)
         complaint_col = list(bundle.relevance.classes_).index("complaint")
@@ -69,20 +73,16 @@ class ModelTagger:
             bundle.topic, bodies, [t.label for t in topics], normalized=plain, matrix=matrix
         )
         results = []
-        for body, topic, agency, rel, topic_terms, hint in zip(
-            bodies, topics, agencies, relevance, terms, hints, strict=True
+        for n, (body, topic, rel, topic_terms, hint) in enumerate(
+            zip(bodies, topics, relevance, terms, hints, strict=True)
         ):
-            functions: dict[str, float] = defaultdict(float)
-            if agency is not None:
-                for name, p in agency.top:
-                    # The local-office catch-all is a routing habit, not an urusan: its
-                    # share goes to no function; the written policy decides (below).
-                    function = self.bundle.agency_functions.get(name)
-                    if function and name != self.office_class:
-                        functions[function] += p
-            if not functions:
-                functions[self.taxonomy.topics[topic.label].function] = topic.confidence
-            ranked = sorted(functions.items(), key=lambda kv: -kv[1])
+            # The local-office catch-all is no urusan (function_proba); the written
+            # policy decides about those offices (below).
+            ranked = (
+                sorted(zip(scored[0], scored[1][n].tolist(), strict=True), key=lambda kv: -kv[1])
+                if scored is not None
+                else [(self.taxonomy.topics[topic.label].function, topic.confidence)]
+            )
             function, function_conf = ranked[0]
             mentions = self.gazetteer.find(body)
             region = self.router.detect_region(

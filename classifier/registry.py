@@ -35,8 +35,8 @@ __all__ = [
     "model_file_types",
 ]
 
-PARTS = ("topic", "agency", "relevance")
-#: The feature step the three models share (models saved since 2026-12-04).
+PARTS = ("topic", "agency", "relevance", "function")
+#: The feature step the models share (models saved since 2026-12-04).
 FEATURES = "features"
 #: Every type and function a model file of ours may name: exactly what our pipelines
 #: (classifier/model.py) contain, found by walking the files they save. A file naming
@@ -174,7 +174,7 @@ class ModelRegistry:
         tmp = self.versions_dir / f".{version}.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        features = shared_features(bundle.topic, bundle.agency, bundle.relevance)
+        features = shared_features(*bundle.heads())
         if features is not None:  # stored once; each model file holds its head
             sio.dump(features, tmp / f"{FEATURES}.skops")
         for part in PARTS:
@@ -236,6 +236,7 @@ class ModelRegistry:
             agency=parts["agency"],
             relevance=parts["relevance"],
             agency_functions=metadata.get("agency_functions", {}),
+            function=parts["function"],
             metadata=metadata,
         )
 
@@ -247,12 +248,13 @@ class ModelRegistry:
 
 
 def is_not_worse(candidate: dict[str, Any], active: dict[str, Any]) -> tuple[bool, str]:
-    """Both tasks' accuracy and macro-F1 at least the active model's, less a tolerance
-    that allows for the noise of the rows compared: the larger of PROMOTION_TOLERANCE and
-    one standard error of the active model's accuracy on ``n`` rows (twice that for
-    macro-F1, which moves more). On 200 rows a 0.01 dip is noise; on 2,000 it is not."""
+    """Each task's (topic, agency, function) accuracy and macro-F1 at least the active
+    model's, less a tolerance that allows for the noise of the rows compared: the larger
+    of PROMOTION_TOLERANCE and one standard error of the active model's accuracy on ``n``
+    rows (twice that for macro-F1, which moves more). On 200 rows a 0.01 dip is noise; on
+    2,000 it is not."""
     n = int(active.get("n") or candidate.get("n") or 0)
-    for task in ("topic", "agency"):
+    for task in ("topic", "agency", "function"):
         if task not in candidate or task not in active:
             continue
         p = float(active[task]["accuracy"])

@@ -62,7 +62,7 @@ def _load_data(
 
 
 def _print_metrics(metrics: dict[str, Any]) -> None:
-    for task in ("topic", "agency"):
+    for task in ("topic", "agency", "function"):
         if task not in metrics:
             continue
         m = metrics[task]
@@ -126,7 +126,7 @@ def classifier_train(
         f"{format_seconds(time.monotonic() - started)} (holdout tetap: {registry.holdout_path})."
     )
     if outcome.metrics:
-        for task in ("topic", "agency"):
+        for task in ("topic", "agency", "function"):
             if task in outcome.metrics:
                 m = outcome.metrics[task]
                 click.echo(
@@ -172,7 +172,7 @@ def classifier_evaluate(
     metrics = evaluate_bundle(bundle, data)
     if as_json:
         out = {"n": metrics["n"], "model_version": version}
-        for task in ("topic", "agency"):
+        for task in ("topic", "agency", "function"):
             if task in metrics:
                 out[task] = {
                     k: metrics[task][k]

@@ -235,6 +235,61 @@ def test_a_model_trained_elsewhere_routes_kalsel_posts_to_kalsel_skpd(
         assert post.function == function, post.details["top3_functions"]
         assert session.get(Agency, post.agency_id).name == agency
         assert post.details["top3_functions"][0]["p"] > 0.3
+        # The urusan comes from the function head, not from summing agency probabilities.
+        head = registry.load(version).function
+        assert head is not None
+        proba = head.predict_proba([text])[0]
+        best = np.argsort(-proba)[:3]
+        assert [f["function"] for f in post.details["top3_functions"]] == [
+            str(head.classes_[i]) for i in best
+        ]
+        assert [f["p"] for f in post.details["top3_functions"]] == pytest.approx(
+            [proba[i] for i in best], abs=1e-4
+        )
+
+
+def test_a_function_head_only_where_agency_labels_are_agencies(
+    tmp_path: Path, small_csv: Path
+) -> None:
+    """Agency labels that are agencies (several per urusan, and the Kelurahan/Kecamatan
+    catch-all) get a head trained on the urusan of the content rows; the catch-all is no
+    urusan there. Labels that are functions already (bootstrap, the learning loop's mix)
+    get none. The head is saved with the shared feature step and loads back the same, and
+    the evaluation scores the urusan for both kinds of bundle."""
+    from classifier.labels import load_agency_map
+    from classifier.mix import seed_set
+    from classifier.model import shared_features
+    from classifier.train import evaluate_bundle
+
+    agency_map = load_agency_map()
+    data = load_training_csv(small_csv)
+    bundle = train_bundle(data)
+    assert bundle.function is not None
+    assert set(bundle.function.classes_) == {
+        agency_map.function(a) for a in data.agencies if a and a != agency_map.office_class
+    }
+    assert agency_map.office_class in set(bundle.agency.classes_)
+    assert train_bundle(bootstrap_training_set()).function is None
+    assert train_bundle(seed_set()).function is None
+
+    registry = ModelRegistry(tmp_path)
+    loaded = registry.load(
+        registry.save(bundle, kind="trained", data_digest=data.digest(), n_rows=len(data))
+    )
+    assert loaded.function is not None and shared_features(*loaded.heads()) is not None
+    texts = data.texts[:40]
+    np.testing.assert_allclose(
+        loaded.function.predict_proba(texts), bundle.function.predict_proba(texts), rtol=1e-6
+    )
+
+    metrics = evaluate_bundle(bundle, data.subset(range(300)))
+    content = [a for a in data.agencies[:300] if a and a != agency_map.office_class]
+    assert metrics["function"]["per_class"]  # scored by the function head
+    assert sum(c["support"] for c in metrics["function"]["per_class"].values()) == len(content)
+    assert metrics["function"]["accuracy"] > 0.6
+    seeds = seed_set()
+    seeded = evaluate_bundle(train_bundle(seeds), seeds)  # scored by the agency head's vote
+    assert seeded["function"]["accuracy"] > 0.9
 
 
 def test_reasons_show_only_informative_terms() -> None:

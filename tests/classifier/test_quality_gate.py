@@ -23,7 +23,7 @@ def metrics(shared_dir: Path) -> dict:
     return summary(evaluate_bundle(train_bundle(train), test))
 
 
-@pytest.mark.parametrize("task", ["topic", "agency"])
+@pytest.mark.parametrize("task", ["topic", "agency", "function"])
 def test_metrics_stay_above_the_committed_floors(metrics: dict, task: str) -> None:
     floors = json.loads(BASELINE.read_text())[task]
     for name, floor in floors.items():
@@ -57,16 +57,6 @@ def test_day_one_review_rule_keeps_its_share_and_accuracy(bootstrap: ModelBundle
     floors = json.loads(BASELINE.read_text())["kalsel_day_one"]
     for name, floor in floors.items():
         assert day_one[name] >= floor, f"{name}: {day_one[name]} < {floor}"
-
-
-def test_routing_by_function_stays_above_its_floor(shared_dir: Path) -> None:
-    """The urusan on the content rows, the local-office catch-all left out of the vote."""
-    from bench.classifier_quality import function_and_office_policy
-
-    train, test = time_split(load_training_csv(DATA))
-    routing = function_and_office_policy(train_bundle(train), test)
-    floor = json.loads(BASELINE.read_text())["routing"]["function_accuracy_content_rows"]
-    assert routing["function_accuracy_content_rows"] >= floor
 
 
 def test_bootstrap_relevance_keeps_news_out_and_complaints_in(
