@@ -29,6 +29,7 @@ from classifier.bootstrap import bootstrap_training_set, train_bootstrap_bundle
 from classifier.labels import load_agency_map
 from classifier.lifecycle import summary
 from classifier.local_office import local_office
+from classifier.mix import as_functions, training_mix
 from classifier.model import heads_on, normalize_batch
 from classifier.predict import RELEVANCE_THRESHOLD, REVIEW_THRESHOLD
 from classifier.train import (
@@ -497,6 +498,28 @@ def kalsel_comparison(
     }
 
 
+def mix_comparison(train: TrainingSet, test: TrainingSet) -> dict[str, Any]:
+    """What the learning loop ships for a deployment with a history: the retrain flow's mix
+    (the team's seed examples + these rows as history, agency labels as functions,
+    classifier/mix.py), and the plain baseline trained on the same mixed rows. Topic on
+    all test rows, function on the content rows (the catch-all's rows have no urusan)."""
+    mix = training_mix(TrainingSet(), history=train)
+    bundle = train_bundle(mix)
+    shipped = summary(evaluate_bundle(bundle, as_functions(test)))
+    plain = baseline_scores(mix, as_functions(test))
+    review = calibration(bundle, test)
+    return {
+        "rows": len(mix),
+        "shipped": {"topic": shipped["topic"], "function": shipped["function"]},
+        "baseline": {
+            "topic": plain["topic"],
+            "function": {k: v for k, v in plain["agency"].items() if k != "macro_f1"}
+            | {"macro_f1": plain["agency"]["macro_f1"]},
+        },
+        "review": review,
+    }
+
+
 def run() -> dict[str, Any]:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     data = load_training_csv(DATA)
@@ -529,6 +552,7 @@ def run() -> dict[str, Any]:
         "kalsel": kalsel_comparison(bundle, baseline_models),
         "calibration": calibration(bundle, test),
         "routing": function_and_office_policy(bundle, test),
+        "mix": mix_comparison(train, test),
         "relevance": relevance_comparison(bundle, train, test),
         "train_rows": len(train),
         "train_seconds_all_models": round(train_seconds, 1),
@@ -570,6 +594,29 @@ def main(argv: list[str] | None = None) -> None:
         f"  on the {c['content_rows']} content rows (the Kelurahan/Kecamatan rows' topic label "
         f"is the catch-all's): {c['content_review_rule_share']:.1%} not flagged, topic and "
         f"function right there {c['content_review_rule_suggestion_accuracy']:.3f}"
+    )
+    mix = result["mix"]
+    for task in ("topic", "function"):
+        m, b = mix["shipped"][task], mix["baseline"][task]
+        print(
+            f"learning-loop mix ({mix['rows']} rows: seed examples + the 2022 rows, agency as "
+            f"function), {task}: "
+            + "  ".join(
+                f"{name} {m[key]:.4f} (baseline {b[key]:.4f}{'' if m[key] >= b[key] else ' !'})"
+                for key, name in (
+                    ("accuracy", "accuracy"),
+                    ("macro_f1", "macro-F1"),
+                    ("top3_accuracy", "top-3"),
+                    ("accuracy_at_80_coverage", "accuracy@80%"),
+                )
+            )
+        )
+    c = mix["review"]
+    print(
+        f"  its review rule: {c['review_rule_share']:.1%} not flagged, topic and function right "
+        f"there {c['review_rule_suggestion_accuracy']:.3f}; content rows "
+        f"{c['content_review_rule_share']:.1%} at "
+        f"{c['content_review_rule_suggestion_accuracy']:.3f}; topic ECE {c['topic_ece']:.3f}"
     )
     r = result["routing"]
     mine, theirs = r["function_content_rows"], result["plain_baseline"]["function_content_rows"]
