@@ -59,6 +59,27 @@ def test_day_one_review_rule_keeps_its_share_and_accuracy(bootstrap: ModelBundle
         assert day_one[name] >= floor, f"{name}: {day_one[name]} < {floor}"
 
 
+def test_the_learning_loops_mix_stays_above_its_floors(shared_dir: Path) -> None:
+    """What the retrain flow trains for a deployment with a history (seed examples + the
+    history, agency labels as functions), on the test months: a change to the seeds, the
+    mix or the pipeline must not make it worse on another city's complaints."""
+    from classifier.mix import as_functions, training_mix
+    from classifier.train import TrainingSet
+
+    train, test = time_split(load_training_csv(DATA))
+    got = summary(evaluate_bundle(train_bundle(training_mix(TrainingSet(), history=train)),
+                                  as_functions(test)))  # fmt: skip
+    floors = json.loads(BASELINE.read_text())["mix"]
+    measured = {
+        "topic_accuracy": got["topic"]["accuracy"],
+        "topic_macro_f1": got["topic"]["macro_f1"],
+        "function_accuracy": got["function"]["accuracy"],
+        "function_top3_accuracy": got["function"]["top3_accuracy"],
+    }
+    for name, floor in floors.items():
+        assert measured[name] >= floor, f"{name}: {measured[name]} < {floor}"
+
+
 def test_bootstrap_relevance_keeps_news_out_and_complaints_in(
     shared_dir: Path, bootstrap: ModelBundle
 ) -> None:
