@@ -61,13 +61,17 @@ def _load_data(
         raise click.ClickException(str(exc)) from exc
 
 
+#: How the three scored tasks are named to an admin.
+TASK_NAMES = {"topic": "topik", "agency": "instansi", "function": "urusan"}
+
+
 def _print_metrics(metrics: dict[str, Any]) -> None:
-    for task in ("topic", "agency", "function"):
+    for task, name in TASK_NAMES.items():
         if task not in metrics:
             continue
         m = metrics[task]
         click.echo(
-            f"{task}: akurasi {m['accuracy']:.3f}  macro-F1 {m['macro_f1']:.3f}  "
+            f"{name}: akurasi {m['accuracy']:.3f}  macro-F1 {m['macro_f1']:.3f}  "
             f"top-3 {m['top3_accuracy']:.3f}  akurasi@80% {m['accuracy_at_80_coverage']:.3f}"
         )
         for label, c in m.get("per_class", {}).items():
@@ -126,11 +130,11 @@ def classifier_train(
         f"{format_seconds(time.monotonic() - started)} (holdout tetap: {registry.holdout_path})."
     )
     if outcome.metrics:
-        for task in ("topic", "agency", "function"):
+        for task, name in TASK_NAMES.items():
             if task in outcome.metrics:
                 m = outcome.metrics[task]
                 click.echo(
-                    f"  holdout {task}: akurasi {m['accuracy']:.3f}, "
+                    f"  holdout {name}: akurasi {m['accuracy']:.3f}, "
                     f"macro-F1 {m['macro_f1']:.3f}, top-3 {m['top3_accuracy']:.3f}"
                 )
     if outcome.promotion is not None:

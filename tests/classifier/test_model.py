@@ -85,6 +85,7 @@ def test_cli_train_evaluate_list_and_the_gate(tmp_path: Path, small_csv: Path) -
     )
     assert trained.exit_code == 0, trained.output
     assert "dipromosikan" in trained.output and (reg / "holdout.csv").is_file()
+    assert "model urusan selesai" in trained.output and "holdout urusan" in trained.output
     result = runner.invoke(
         cli,
         [
@@ -104,7 +105,7 @@ def test_cli_train_evaluate_list_and_the_gate(tmp_path: Path, small_csv: Path) -
         ],
     )
     metrics = json.loads(result.output)
-    for task in ("topic", "agency"):
+    for task in ("topic", "agency", "function"):
         assert set(metrics[task]) == {
             "accuracy",
             "macro_f1",
