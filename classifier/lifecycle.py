@@ -17,7 +17,14 @@ from classifier.train import (
     train_bundle,
 )
 
-__all__ = ["TrainOutcome", "load_bundle", "promote", "train_and_register"]
+__all__ = [
+    "TrainOutcome",
+    "load_bundle",
+    "promote",
+    "read_history",
+    "remember_history",
+    "train_and_register",
+]
 
 SUMMARY_KEYS = ("accuracy", "macro_f1", "top3_accuracy", "accuracy_at_80_coverage")
 
@@ -40,6 +47,34 @@ def write_holdout(data: TrainingSet, path: Path) -> None:
 
 
 def read_holdout(path: Path) -> TrainingSet:
+    return load_training_csv(path, text_column="text", topic_column="topic", agency_column="agency")
+
+
+def remember_history(registry: ModelRegistry, data: TrainingSet) -> Path:
+    """Keep a deployment's labelled history (what ``aduan classifier train`` was given) in
+    the registry, in our own columns and with its dates, so the nightly retrain trains on
+    it again beside the seed examples and the decisions: without it, the first retrain
+    after a training on the history would learn from the seeds and decisions alone."""
+    path = registry.history_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "topic", "agency", "date"])
+        dates = data.dates or [""] * len(data)
+        for text, topic, agency, date in zip(
+            data.texts, data.topics, data.agencies, dates, strict=True
+        ):
+            writer.writerow([text, topic, agency or "", date])
+    tmp.replace(path)  # atomic: a retrain reading it sees the old or the new history
+    return path
+
+
+def read_history(registry: ModelRegistry) -> TrainingSet | None:
+    """The history ``remember_history`` kept, or None."""
+    path = registry.history_path
+    if not path.is_file():
+        return None
     return load_training_csv(path, text_column="text", topic_column="topic", agency_column="agency")
 
 

@@ -123,6 +123,11 @@ class ModelRegistry:
         self.versions_dir = root / "versions"
 
     @property
+    def history_path(self) -> Path:
+        """The labelled history the nightly retrain trains on (``remember_history``)."""
+        return self.root / "history.csv"
+
+    @property
     def holdout_path(self) -> Path:
         return self.root / "holdout.csv"
 

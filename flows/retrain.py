@@ -10,7 +10,7 @@ from prefect import flow, get_run_logger, task
 from aduan.db import session_scope
 from aduan.settings import get_settings
 from classifier.decisions import decision_labels
-from classifier.lifecycle import train_and_register
+from classifier.lifecycle import read_history, train_and_register
 from classifier.mix import training_mix
 from classifier.registry import ModelRegistry
 from classifier.train import TrainingSet, load_training_csv
@@ -20,8 +20,20 @@ __all__ = ["retrain"]
 
 @task(name="load-training-data")
 def load_data(base_data: str | None) -> tuple[TrainingSet, list[str], int]:
-    """The seed examples, the optional history and every admin decision (weighted)."""
-    history = load_training_csv(Path(base_data)) if base_data else None
+    """The seed examples, the history and every admin decision (weighted). The history is
+    ``base_data`` if given, else the one the active model was trained on by ``aduan
+    classifier train`` (kept in the model registry), else none."""
+    history = (
+        load_training_csv(Path(base_data))
+        if base_data
+        else read_history(ModelRegistry(get_settings().resolved_model_dir))
+    )
+    get_run_logger().info(
+        "history: %s",
+        f"{len(history)} rows ({base_data or 'kept by aduan classifier train'})"
+        if history is not None
+        else "none",
+    )
     with session_scope() as session:
         decisions = decision_labels(session)
     data = training_mix(decisions.labelled, history=history)

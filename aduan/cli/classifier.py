@@ -107,7 +107,7 @@ def classifier_train(
 ) -> None:
     """Latih model topik, instansi dan relevansi dari CSV berlabel, lalu lewati gerbang promosi."""
     from aduan.progress import format_seconds
-    from classifier.lifecycle import train_and_register
+    from classifier.lifecycle import remember_history, train_and_register
     from classifier.registry import ModelRegistry
 
     started = time.monotonic()
@@ -140,6 +140,12 @@ def classifier_train(
     if outcome.promotion is not None:
         state = "dipromosikan" if outcome.promotion.promoted else "TIDAK dipromosikan"
         click.echo(f"  {state}: {outcome.promotion.reason}")
+    if not no_activate and (outcome.promotion is None or outcome.promotion.promoted):
+        kept = remember_history(registry, data)
+        click.echo(
+            f"  Riwayat berlabel disimpan di {kept}: pelatihan ulang malam memakainya "
+            "bersama contoh bawaan dan keputusan admin."
+        )
 
 
 @classifier.command("evaluate")

@@ -86,6 +86,20 @@ def test_cli_train_evaluate_list_and_the_gate(tmp_path: Path, small_csv: Path) -
     assert trained.exit_code == 0, trained.output
     assert "dipromosikan" in trained.output and (reg / "holdout.csv").is_file()
     assert "model urusan selesai" in trained.output and "holdout urusan" in trained.output
+    # The history of the active model is kept for the nightly retrain (flows/retrain.py).
+    from classifier.lifecycle import read_history
+
+    kept = read_history(ModelRegistry(reg))
+    given = load_training_csv(small_csv)
+    assert "Riwayat berlabel disimpan" in trained.output and kept is not None
+    assert (kept.texts, kept.agencies, kept.dates) == (given.texts, given.agencies, given.dates)
+    trial = runner.invoke(
+        cli,
+        ["classifier", "train", "--data", str(small_csv), "--out", str(tmp_path / "coba"),
+         "--no-activate"],
+    )  # fmt: skip
+    assert trial.exit_code == 0, trial.output
+    assert not (tmp_path / "coba" / "history.csv").exists()  # only the active model's
     result = runner.invoke(
         cli,
         [
