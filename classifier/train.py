@@ -294,23 +294,9 @@ def train_bundle(
             functions[name] = function
     function_head = None
     if agency is not None and _labels_are_agencies(functions, agency_map):
-        # Trained on what the tagger predicts, the urusan, over the content rows: chosen
-        # on the 2022 rows' newest 15% over summing the agency probabilities per function
-        # (accuracy, top-3 and accuracy at 80% coverage all higher; docs/benchmarks.md).
-        content = [
-            i
-            for i in labelled
-            if (a := data.agencies[i]) in functions and a != agency_map.office_class
-        ]
-        if len({functions[data.agencies[i] or ""] for i in content}) > 1:
-            function_head = head_pipeline(
-                features,
-                TemperatureScaledSVC(calibration=calibration).fit(
-                    X[content],
-                    [functions[data.agencies[i] or ""] for i in content],
-                    sample_weight=[weights[i] for i in content] if weights else None,
-                ),
-            )
+        function_head = _function_head(
+            features, X, data, functions, office=agency_map.office_class, calibration=calibration
+        )
         done("model urusan")
     return ModelBundle(
         topic=topic,
@@ -319,6 +305,32 @@ def train_bundle(
         agency_functions=functions,
         function=function_head,
     )
+
+
+def _function_head(
+    features: Any,
+    X: Any,
+    data: TrainingSet,
+    functions: dict[str, str],
+    *,
+    office: str,
+    calibration: str,
+) -> Pipeline | None:
+    """The urusan head: trained on what the tagger predicts, over the content rows (those
+    whose agency has a function and is not the local-office catch-all). Chosen on the 2022
+    rows' newest 15% over summing the agency probabilities per function (accuracy, top-3
+    and accuracy at 80% coverage all higher; docs/decisions.md). None with one urusan."""
+    content = [
+        i for i, a in enumerate(data.agencies) if a is not None and a in functions and a != office
+    ]
+    labels = [functions[data.agencies[i] or ""] for i in content]
+    if len(set(labels)) < 2:
+        return None
+    weights = data.row_weights()
+    head = TemperatureScaledSVC(calibration=calibration).fit(
+        X[content], labels, sample_weight=[weights[i] for i in content] if weights else None
+    )
+    return head_pipeline(features, head)
 
 
 def _labels_are_agencies(functions: dict[str, str], agency_map: AgencyMap) -> bool:
