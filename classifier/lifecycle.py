@@ -37,25 +37,9 @@ class TrainOutcome:
     promotion: PromotionResult | None
 
 
-def write_holdout(data: TrainingSet, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["text", "topic", "agency"])
-        for text, topic, agency in zip(data.texts, data.topics, data.agencies, strict=True):
-            writer.writerow([text, topic, agency or ""])
-
-
-def read_holdout(path: Path) -> TrainingSet:
-    return load_training_csv(path, text_column="text", topic_column="topic", agency_column="agency")
-
-
-def remember_history(registry: ModelRegistry, data: TrainingSet) -> Path:
-    """Keep a deployment's labelled history (what ``aduan classifier train`` was given) in
-    the registry, in our own columns and with its dates, so the nightly retrain trains on
-    it again beside the seed examples and the decisions: without it, the first retrain
-    after a training on the history would learn from the seeds and decisions alone."""
-    path = registry.history_path
+def write_training_csv(data: TrainingSet, path: Path) -> None:
+    """``data`` in our own columns (text, topic, agency, date), written atomically: a reader
+    sees the old file or the new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     with tmp.open("w", encoding="utf-8", newline="") as handle:
@@ -66,16 +50,30 @@ def remember_history(registry: ModelRegistry, data: TrainingSet) -> Path:
             data.texts, data.topics, data.agencies, dates, strict=True
         ):
             writer.writerow([text, topic, agency or "", date])
-    tmp.replace(path)  # atomic: a retrain reading it sees the old or the new history
-    return path
+    tmp.replace(path)
+
+
+def read_training_csv(path: Path) -> TrainingSet:
+    """A file ``write_training_csv`` wrote."""
+    return load_training_csv(path, text_column="text", topic_column="topic", agency_column="agency")
+
+
+read_holdout = read_training_csv
+
+
+def remember_history(registry: ModelRegistry, data: TrainingSet) -> Path:
+    """Keep a deployment's labelled history (what ``aduan classifier train`` was given) in
+    the registry, in our own columns and with its dates, so the nightly retrain trains on
+    it again beside the seed examples and the decisions: without it, the first retrain
+    after a training on the history would learn from the seeds and decisions alone."""
+    write_training_csv(data, registry.history_path)
+    return registry.history_path
 
 
 def read_history(registry: ModelRegistry) -> TrainingSet | None:
     """The history ``remember_history`` kept, or None."""
     path = registry.history_path
-    if not path.is_file():
-        return None
-    return load_training_csv(path, text_column="text", topic_column="topic", agency_column="agency")
+    return read_training_csv(path) if path.is_file() else None
 
 
 def summary(metrics: dict[str, Any]) -> dict[str, Any]:
@@ -195,7 +193,7 @@ def train_and_register(
             registry.set_active(version)
         return TrainOutcome(version=version, trained_rows=len(data), metrics=None, promotion=None)
     train_part, holdout = data.subset(order[:-n_hold]), data.subset(order[-n_hold:])
-    write_holdout(holdout, registry.holdout_path)
+    write_training_csv(holdout, registry.holdout_path)
     stage = on_stage or (lambda name: None)
     candidate = train_bundle(
         train_part,
