@@ -89,3 +89,20 @@ def test_day_one_review_figures_on_the_kalsel_set() -> None:
     assert 0.5 < day_one["review_rule_share"] < 1
     # What is not flagged is right more often than the suggestions as a whole.
     assert day_one["review_rule_suggestion_accuracy"] >= day_one["suggestion_accuracy_all"] > 0.8
+
+
+def test_function_head_variants_are_scored_on_the_same_rows(shared_dir) -> None:  # type: ignore[no-untyped-def]
+    from bench.classifier_quality import DATA, time_split
+    from bench.function_head import _Split, errors, variants
+    from classifier.train import load_training_csv
+
+    train, test = time_split(load_training_csv(DATA))
+    train, _ = train.newest_last()
+    split = _Split(train.subset(range(0, len(train), 8)), test.subset(range(0, len(test), 8)))
+    scored = variants(split)
+    assert "shipped (C=0.5)" in scored and len(scored) >= 15
+    for figures in scored.values():
+        assert 0.3 < figures["accuracy"] <= figures["top3_accuracy"] <= 1
+    wrong = errors(split, 5)
+    assert len(wrong) == 5
+    assert all(not e["label"].startswith(e["predicted"] + " ") for e in wrong)
