@@ -241,6 +241,64 @@ def classifier_list(model_dir: Path | None) -> None:
         )
 
 
+@classifier.command("retrain")
+@click.option(
+    "--base-data",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="CSV berlabel sebagai riwayat; bawaan: riwayat yang disimpan 'classifier train'.",
+)
+@click.option(
+    "--min-decisions",
+    default=20,
+    show_default=True,
+    type=click.IntRange(0, None),
+    help="Keputusan admin minimum sebelum melatih ulang (tanpa --base-data).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Hasil sebagai JSON.")
+def classifier_retrain(base_data: Path | None, min_decisions: int, as_json: bool) -> None:
+    """Latih ulang sekarang dari contoh tim, riwayat dan keputusan admin (alur 'retrain',
+    yang juga berjalan tiap malam); lolos gerbang: jadi model aktif dan antrean diberi saran
+    baru."""
+    from aduan.prefect_server import PrefectServerError, local_prefect_server
+    from aduan.progress import format_seconds
+    from aduan.settings import apply_prefect_defaults
+
+    started = time.monotonic()
+    settings = get_settings()
+    apply_prefect_defaults(settings)
+    try:
+        with local_prefect_server(settings, preload=["flows.retrain"]):
+            from flows.retrain import retrain
+
+            result = retrain(
+                base_data=str(base_data) if base_data else None, min_decisions=min_decisions
+            )
+    except PrefectServerError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, default=str))
+        return
+    took = format_seconds(time.monotonic() - started)
+    if result.get("skipped"):
+        click.echo(
+            f"Baru {result['decisions']} keputusan admin (perlu {min_decisions}): model tidak "
+            f"dilatih ulang. Selesai dalam {took}."
+        )
+        return
+    click.echo(
+        f"Model {result['version']} dilatih pada {result['trained_rows']} baris "
+        f"({result['decisions']} keputusan admin): {result['reason']}."
+    )
+    if result["promoted"]:
+        click.echo(
+            f"Model aktif sekarang {result['version']}; {result['retagged']} item antrean "
+            f"diberi saran baru. Selesai dalam {took}."
+        )
+    else:
+        click.echo(f"Model aktif tidak berubah. Selesai dalam {took}.")
+
+
 @classifier.command("reclassify")
 @click.option("--only-missing", is_flag=True, help="Hanya item yang belum punya saran (backfill).")
 @click.option(
