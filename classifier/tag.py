@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from aduan.db import bulk_insert
 from classifier.baseline import KeywordTagger, Suggestion
@@ -25,10 +25,12 @@ __all__ = [
     "Tagger",
     "build_default_tagger",
     "build_keyword_tagger",
+    "model_tagger",
     "preload_default_model",
     "store_suggestions",
     "suggest_for",
     "tag_items",
+    "tag_with_version",
 ]
 
 
@@ -60,18 +62,42 @@ def _load_model(registry: ModelRegistry, version: str) -> Any:
         return _loaded[key]
 
 
-def build_default_tagger(session: Session, *, model_dir: Path) -> Tagger:
-    """The active model of the registry in ``model_dir`` (the bootstrap model when none
-    was trained)."""
-    registry = ModelRegistry(model_dir)
-    version = ensure_active_model(registry)
+def model_tagger(session: Session, *, model_dir: Path, version: str) -> Tagger:
+    """Model ``version`` of the registry in ``model_dir``, with the agencies, regions and
+    places read now from ``session``."""
     return ModelTagger(
-        _load_model(registry, version),
+        _load_model(ModelRegistry(model_dir), version),
         version=version,
         taxonomy=load_taxonomy(),
         gazetteer=build_gazetteer(session),
         router=Router(session),
     )
+
+
+def build_default_tagger(session: Session, *, model_dir: Path) -> Tagger:
+    """The active model of the registry in ``model_dir`` (the bootstrap model when none
+    was trained)."""
+    version = ensure_active_model(ModelRegistry(model_dir))
+    return model_tagger(session, model_dir=model_dir, version=version)
+
+
+def tag_with_version(
+    sessions: sessionmaker[Session],
+    write_sessions: sessionmaker[Session],
+    item_ids: Sequence[int],
+    *,
+    model_dir: Path,
+    version: str,
+    now: datetime,
+) -> int:
+    """Suggestions of model ``version`` for ``item_ids``, in one write transaction: the
+    model runs in a read transaction and only the writing takes SQLite's write lock, so
+    several processes predict at once (with the lock held throughout they took turns)."""
+    with sessions() as session, session.begin():
+        tagger = model_tagger(session, model_dir=model_dir, version=version)
+        planned = suggest_for(session, item_ids, tagger)
+    with write_sessions() as session, session.begin():
+        return store_suggestions(session, planned, now=now)
 
 
 def preload_default_model(model_dir: Path) -> None:

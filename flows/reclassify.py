@@ -18,46 +18,32 @@ from prefect.futures import as_completed
 from prefect_dask import DaskTaskRunner
 from sqlalchemy import select
 
-from aduan.db import session_scope
+from aduan.db import get_sessionmaker, session_scope
 from aduan.progress import Progress
 from aduan.settings import get_settings
 from classifier.bootstrap import ensure_active_model
-from classifier.mentions import build_gazetteer
-from classifier.predict import ModelTagger
 from classifier.registry import ModelRegistry
-from classifier.routing import Router
-from classifier.tag import store_suggestions, suggest_for
-from classifier.taxonomy import load_taxonomy
+from classifier.tag import tag_with_version
 from models.base import utcnow
 from models.item import Item, ItemSuggestion
 
 __all__ = ["CHUNK", "classify_chunk", "reclassify"]
 
 CHUNK = 10_000
-_bundles: dict[tuple[str, str], Any] = {}  # per worker process: the model loads once
 
 
 @task(name="classify-chunk", retries=2, retry_delay_seconds=10)
 def classify_chunk(item_ids: list[int], model_dir: str, version: str) -> int:
-    """Suggestions for one chunk with model ``version``; returns how many were written."""
-    registry = ModelRegistry(Path(model_dir))
-    key = (model_dir, version)
-    if key not in _bundles:
-        _bundles.clear()
-        _bundles[key] = registry.load(version)
-    # The model runs in a read transaction; only the writing takes SQLite's write lock,
-    # so several workers predict at once (with the lock held throughout they took turns).
-    with session_scope() as session:
-        tagger = ModelTagger(
-            _bundles[key],
-            version=version,
-            taxonomy=load_taxonomy(),
-            gazetteer=build_gazetteer(session),
-            router=Router(session),
-        )
-        planned = suggest_for(session, item_ids, tagger)
-    with session_scope(write=True) as session:
-        return store_suggestions(session, planned, now=utcnow())
+    """Suggestions for one chunk with model ``version``; returns how many were written (the
+    model loads once per worker process: ``classifier.tag``)."""
+    return tag_with_version(
+        get_sessionmaker(),
+        get_sessionmaker(write=True),
+        item_ids,
+        model_dir=Path(model_dir),
+        version=version,
+        now=utcnow(),
+    )
 
 
 def _item_ids(only_missing: bool) -> list[int]:
