@@ -72,7 +72,7 @@ def learning_data(session: Session, *, model_dir: Path, base_data: str | None) -
 def train_through_gate(model_dir: Path, learning: LearningData) -> dict[str, Any]:
     """Train, gate and register; the version is active only if the gate let it through."""
     outcome = train_and_register(
-        ModelRegistry(model_dir), learning.data, extra_negatives=learning.negatives
+        ModelRegistry(model_dir), learning.data, extra_negatives=learning.negatives, kind="retrain"
     )
     return {
         "version": outcome.version,

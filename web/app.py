@@ -25,7 +25,19 @@ from aduan.db import get_engine, get_sessionmaker
 from aduan.settings import Settings, get_settings
 from models.base import utcnow
 from models.workdays import load_holidays
-from web import admin, api, auth, complaints, exports, intake, item, queue, reports, responses
+from web import (
+    admin,
+    api,
+    auth,
+    complaints,
+    exports,
+    intake,
+    item,
+    model,
+    queue,
+    reports,
+    responses,
+)
 from web.core import AppState, Ctx, Forbidden, LoginRequired, PageError, state_of
 from web.render import register_filters
 from web.security import FormSigner, load_or_create_secret
@@ -164,7 +176,8 @@ def create_app(
             conn.execute(text("SELECT 1"))
         return JSONResponse({"status": "ok"})
 
-    for module in (auth, queue, item, complaints, exports, reports, intake, admin, responses):
+    modules = (auth, queue, item, complaints, exports, reports, intake, admin, responses, model)
+    for module in modules:
         app.include_router(module.router)
     app.include_router(api.router)
     _install_error_pages(app)

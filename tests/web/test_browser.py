@@ -132,6 +132,13 @@ def test_operator_filters_confirms_and_rejects(page, browser_world: World) -> No
         complaint = s.scalar(select(Complaint).where(Complaint.title.like("Lampu lalu lintas%")))
         assert complaint is not None and complaint.status.value == "verified"
         assert s.get(Item, world.items["spam"]).triage_state is TriageState.REJECTED
+    # The model page counts the confirmation against the model that suggested it.
+    page.click("nav a[href='/model']")
+    page.wait_for_url("**/model")
+    cells = page.locator('#agreement tr[data-version="test"] td')
+    assert [cells.nth(i).inner_text() for i in (1, 2)] == ["1", "100%"]
+    assert page.locator("#retrain-form").count() == 0  # an operator reads; an admin retrains
+    _shot(page, "model")
 
 
 def test_bulk_reject_with_keyboard(page, browser_world: World) -> None:  # type: ignore[no-untyped-def]

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from models import Source, utcnow
 from tests.web.conftest import World, login
-from web import admin, auth, complaints, exports, intake, item, queue, reports, responses
+from web import admin, auth, complaints, exports, intake, item, model, queue, reports, responses
 
 A, OP, S, V = "admin", "operator", "dishub", "viewer"  # S: an agency officer (Dishub)
 STAFF = {A, OP}
@@ -65,6 +65,8 @@ POLICY: dict[tuple[str, str], set[str] | str] = {
     ("POST", "/sumber/feed"): {A},
     ("POST", "/sumber/{source_id}/ubah"): {A},
     ("POST", "/sumber/{source_id}/jalankan"): {A},
+    ("GET", "/model"): {A, OP},
+    ("POST", "/model/latih"): {A},
     ("POST", "/pengguna/{user_id}/ubah"): {A},
     ("GET", "/lampiran/{attachment_id}"): {A, OP, S},
     ("POST", "/aduan/{complaint_id}/ubah"): STAFF,
@@ -79,7 +81,8 @@ POLICY: dict[tuple[str, str], set[str] | str] = {
 
 def _routes() -> list[tuple[str, str]]:
     found = []
-    for module in (auth, queue, item, complaints, exports, reports, intake, admin, responses):
+    modules = (auth, queue, item, complaints, exports, reports, intake, admin, responses, model)
+    for module in modules:
         for route in module.router.routes:
             assert isinstance(route, APIRoute)
             for method in route.methods - {"HEAD"}:

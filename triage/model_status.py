@@ -1,0 +1,181 @@
+"""What the admins see of the learning loop: the active model, the versions the retrain
+made (promoted or refused by the gate, and why), the decisions taken since, and how often
+each model's suggestion was what the admin decided: its accuracy on this region's own
+queue, the figure that should rise after each retrain."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from classifier.registry import ModelRegistry
+from models.agency import Agency
+from models.enums import TriageState
+from models.item import ItemSuggestion, TriageDecision
+from pipeline.learning import MIN_DECISIONS
+
+__all__ = ["Agreement", "ModelStatus", "VersionRow", "model_status"]
+
+#: Kinds of model version, as an admin reads them.
+KIND_LABELS = {
+    "bootstrap": "awal, dari contoh tim",
+    "trained": "latih dari riwayat",
+    "retrain": "latih ulang",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRow:
+    version: str
+    kind: str
+    created_at: datetime | None
+    training_rows: int
+    active: bool
+    #: The gate's word: why it was promoted or kept out ("" for the bootstrap model).
+    gate_reason: str
+    #: Topic and urusan accuracy of the candidate on the rows the gate compared on.
+    topic_accuracy: float | None
+    function_accuracy: float | None
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    """Confirmed (or merged) items whose suggestion came from ``version``: how many, and
+    on how many the admin kept the suggested topic, SKPD and urusan (the urusan counted
+    where the suggestion named one and the SKPD decided has one)."""
+
+    version: str
+    decisions: int
+    topic_same: int
+    skpd_decided: int
+    skpd_same: int
+    function_decided: int
+    function_same: int
+
+    @staticmethod
+    def share(part: int, whole: int) -> float | None:
+        return part / whole if whole else None
+
+    @property
+    def topic_rate(self) -> float | None:
+        return self.share(self.topic_same, self.decisions)
+
+    @property
+    def skpd_rate(self) -> float | None:
+        return self.share(self.skpd_same, self.skpd_decided)
+
+    @property
+    def function_rate(self) -> float | None:
+        return self.share(self.function_same, self.function_decided)
+
+
+@dataclass(slots=True)
+class ModelStatus:
+    active: VersionRow | None
+    versions: list[VersionRow]
+    decisions_total: int
+    decisions_since_active: int
+    agreement: list[Agreement] = field(default_factory=list)
+    has_history: bool = False
+    min_decisions: int = MIN_DECISIONS
+
+    @property
+    def retrain_ready(self) -> bool:
+        """Whether a retrain now has something new to learn (the flow's own rule)."""
+        return self.decisions_total >= self.min_decisions
+
+
+def _created(meta: dict[str, Any]) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(meta.get("created_at")))
+    except ValueError:
+        return None
+
+
+def _version_row(meta: dict[str, Any], active: str | None) -> VersionRow:
+    gate = (meta.get("metrics") or {}).get("gate") or {}
+    return VersionRow(
+        version=str(meta["version"]),
+        kind=str(meta.get("kind", "")),
+        created_at=_created(meta),
+        training_rows=int(meta.get("training_rows") or 0),
+        active=meta["version"] == active,
+        gate_reason=str(meta.get("gate_reason") or ""),
+        topic_accuracy=(gate.get("topic") or {}).get("accuracy"),
+        function_accuracy=(gate.get("function") or {}).get("accuracy"),
+    )
+
+
+def _agreement(session: Session) -> list[Agreement]:
+    functions = {
+        a.id: (a.function_codes[0] if a.function_codes else None)
+        for a in session.scalars(select(Agency))
+    }
+    rows = session.execute(
+        select(
+            ItemSuggestion.model_version,
+            TriageDecision.topic,
+            ItemSuggestion.topic,
+            TriageDecision.agency_id,
+            ItemSuggestion.agency_id,
+            ItemSuggestion.function,
+        )
+        .join(ItemSuggestion, ItemSuggestion.id == TriageDecision.suggestion_id)
+        .where(
+            TriageDecision.state.in_((TriageState.CONFIRMED, TriageState.MERGED)),
+            TriageDecision.topic.is_not(None),
+        )
+    ).all()
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
+    for version, topic, suggested_topic, agency, suggested_agency, suggested_function in rows:
+        c = counts[version]
+        c[0] += 1
+        c[1] += topic == suggested_topic
+        if agency is not None:
+            c[2] += 1
+            c[3] += agency == suggested_agency
+            function = functions.get(agency)
+            if function is not None and suggested_function is not None:
+                c[4] += 1
+                c[5] += function == suggested_function
+    return [Agreement(version, *c) for version, c in counts.items()]
+
+
+def model_status(session: Session, registry: ModelRegistry, *, limit: int = 10) -> ModelStatus:
+    """The registry's newest ``limit`` versions (newest first) and the decisions."""
+    active_version = registry.active_version()
+    metas = sorted(registry.versions(), key=lambda m: str(m.get("created_at", "")), reverse=True)
+    versions = [_version_row(m, active_version) for m in metas[:limit]]
+    active = next(
+        (_version_row(m, active_version) for m in metas if m["version"] == active_version), None
+    )
+    total = session.scalar(select(func.count(func.distinct(TriageDecision.item_id)))) or 0
+    since = 0
+    if active is not None and active.created_at is not None:
+        since = (
+            session.scalar(
+                select(func.count()).where(TriageDecision.decided_at > active.created_at)
+            )
+            or 0
+        )
+    order = {row.version: i for i, row in enumerate(versions)}
+    agreement = sorted(
+        _agreement(session), key=lambda a: (order.get(a.version, len(order)), a.version)
+    )
+    return ModelStatus(
+        active=active,
+        versions=versions,
+        decisions_total=int(total),
+        decisions_since_active=int(since),
+        agreement=agreement,
+        has_history=registry.history_path.is_file(),
+    )
