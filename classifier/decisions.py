@@ -18,7 +18,13 @@ from models.agency import Agency
 from models.enums import RejectReason, TriageState
 from models.item import Item, TriageDecision
 
-__all__ = ["FUNCTION_LABEL_PREFIX", "DecisionLabels", "decision_labels"]
+__all__ = [
+    "FUNCTION_LABEL_PREFIX",
+    "DecisionLabels",
+    "decision_labels",
+    "is_label",
+    "labels_newer_than",
+]
 
 FUNCTION_LABEL_PREFIX = "fungsi:"
 
@@ -27,6 +33,30 @@ FUNCTION_LABEL_PREFIX = "fungsi:"
 class DecisionLabels:
     labelled: TrainingSet
     negatives: list[str]
+
+
+def is_label(state: TriageState, topic: str | None) -> bool:
+    """Whether a decision teaches a topic (and an SKPD): a confirmation or a merge."""
+    return state in (TriageState.CONFIRMED, TriageState.MERGED) and bool(topic)
+
+
+def labels_newer_than(session: Session, since: str) -> int:
+    """Items whose latest decision is a label (``is_label``) decided after ``since`` (an
+    ISO time as ``decision_labels`` dates them; "" for all): what a retrain has that the
+    model trained until ``since`` has not seen. Reads no texts."""
+    latest: dict[int, tuple[TriageState, str | None, str]] = {}
+    for item_id, state, topic, decided_at in session.execute(
+        select(
+            TriageDecision.item_id,
+            TriageDecision.state,
+            TriageDecision.topic,
+            TriageDecision.decided_at,
+        ).order_by(TriageDecision.item_id, TriageDecision.decided_at, TriageDecision.id)
+    ):
+        latest[item_id] = (state, topic, decided_at.isoformat())
+    return sum(
+        1 for state, topic, when in latest.values() if is_label(state, topic) and when > since
+    )
 
 
 def decision_labels(session: Session) -> DecisionLabels:
@@ -45,10 +75,10 @@ def decision_labels(session: Session) -> DecisionLabels:
     labelled = TrainingSet()
     negatives: list[str] = []
     for decision, body in latest.values():
-        if decision.state in (TriageState.CONFIRMED, TriageState.MERGED) and decision.topic:
+        if is_label(decision.state, decision.topic):
             function = functions.get(decision.agency_id) if decision.agency_id else None
             labelled.texts.append(body)
-            labelled.topics.append(decision.topic)
+            labelled.topics.append(decision.topic or "")
             labelled.agencies.append(f"{FUNCTION_LABEL_PREFIX}{function}" if function else None)
             labelled.dates.append(decision.decided_at.isoformat())
         elif decision.state is TriageState.REJECTED and decision.reject_reason in (

@@ -133,6 +133,14 @@ def _gate_figures(registry: ModelRegistry, version: str, holdout: TrainingSet) -
 MIN_GATE_ROWS = 30
 
 
+def active_seen_until(registry: ModelRegistry) -> str:
+    """The date of the newest row the active model was trained on ("" when there is no
+    active model or it saw no dated row, e.g. the bootstrap model): rows dated after it
+    are what a retrain has that the active model has not seen."""
+    version = registry.active_version()
+    return str(registry.metadata(version).get("newest_row") or "") if version else ""
+
+
 def _newest(data: TrainingSet) -> str:
     return max((d for d in data.dates if d), default="") if data.dates else ""
 
@@ -169,9 +177,7 @@ def train_and_register(
     order = sorted(range(len(data)), key=lambda i: (data.dates[i] if data.dates else "", i))
     n_hold = round(holdout_fraction * len(order)) if len(data) >= 20 else 0
     active_version = registry.active_version()
-    seen_until = (
-        str(registry.metadata(active_version).get("newest_row") or "") if active_version else ""
-    )
+    seen_until = active_seen_until(registry)
     if n_hold and active_version is not None:
         unseen_rows = sum(1 for d in data.dates or [] if d and d > seen_until)
         if unseen_rows >= MIN_GATE_ROWS:

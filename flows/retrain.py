@@ -15,6 +15,8 @@ from pipeline.learning import (
     LearningData,
     learning_data,
     retag_open_items,
+    skipped,
+    too_few,
     train_through_gate,
 )
 
@@ -64,16 +66,20 @@ def retag(version: str) -> int:
 @flow(name="retrain")
 def retrain(base_data: str | None = None, min_decisions: int = MIN_DECISIONS) -> dict[str, Any]:
     """Retrain on the seed examples, ``base_data`` (a labelled CSV, e.g. the SP4N-LAPOR!
-    history) and every admin decision (weighted higher); the new version is activated
+    history) and every admin decision (weighted higher), once ``min_decisions`` decisions
+    are newer than the active model (or ``base_data`` is given); the new version is activated
     only if the gate lets it through, and is then trained on everything; once promoted,
     the items waiting in the queue are re-tagged by it (``retagged``: how many)."""
     logger = get_run_logger()
     learning = load_data(base_data)
-    if learning.decisions < min_decisions and not base_data:
+    if too_few(learning, min_decisions, base_data):
         logger.info(
-            "only %d decisions, below %d: nothing to retrain", learning.decisions, min_decisions
+            "%d new decisions since the active model (of %d), below %d: nothing to retrain",
+            learning.new_decisions,
+            learning.decisions,
+            min_decisions,
         )
-        return {"skipped": True, "decisions": learning.decisions}
+        return skipped(learning)
     result = train(learning)
     logger.info("model %s: %s", result["version"], result["reason"])
     result["retagged"] = retag(result["version"]) if result["promoted"] else 0

@@ -15,7 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from classifier.decisions import decision_labels
-from classifier.lifecycle import read_history, train_and_register
+from classifier.lifecycle import (
+    MIN_GATE_ROWS,
+    active_seen_until,
+    read_history,
+    train_and_register,
+)
 from classifier.mix import training_mix
 from classifier.registry import ModelRegistry
 from classifier.tag import tag_with_version
@@ -31,13 +36,18 @@ __all__ = [
     "learning_data",
     "retag_open_items",
     "retrain_now",
+    "skipped",
+    "too_few",
     "train_through_gate",
 ]
 
 log = logging.getLogger(__name__)
 
-#: Decisions a retrain without a history waits for (the deployment's ``min_decisions``).
-MIN_DECISIONS = 20
+#: New decisions (labels the active model has not seen) a retrain without ``base_data``
+#: waits for: the gate needs as many unseen rows to compare two models, and refuses any
+#: candidate with fewer (``classifier.lifecycle.MIN_GATE_ROWS``); training before that
+#: would only be thrown away.
+MIN_DECISIONS = MIN_GATE_ROWS
 #: Open items re-tagged per transaction.
 RETAG_CHUNK = 10_000
 
@@ -47,6 +57,8 @@ class LearningData:
     data: TrainingSet
     negatives: list[str]
     decisions: int
+    #: Of ``decisions``, those decided after the newest row the active model saw.
+    new_decisions: int
     #: Rows of the history trained on, and where it came from (None: no history).
     history_rows: int | None
     history_from: str
@@ -60,10 +72,12 @@ def learning_data(session: Session, *, model_dir: Path, base_data: str | None) -
         load_training_csv(Path(base_data)) if base_data else read_history(ModelRegistry(model_dir))
     )
     decisions = decision_labels(session)
+    seen_until = active_seen_until(ModelRegistry(model_dir))
     return LearningData(
         data=training_mix(decisions.labelled, history=history),
         negatives=decisions.negatives,
         decisions=len(decisions.labelled),
+        new_decisions=sum(1 for d in decisions.labelled.dates if d > seen_until),
         history_rows=len(history) if history is not None else None,
         history_from=base_data or "kept by aduan classifier train",
     )
@@ -81,6 +95,7 @@ def train_through_gate(model_dir: Path, learning: LearningData) -> dict[str, Any
         "promoted": outcome.promotion.promoted if outcome.promotion else True,
         "reason": outcome.promotion.reason if outcome.promotion else "tanpa holdout",
         "decisions": learning.decisions,
+        "new_decisions": learning.new_decisions,
     }
 
 
@@ -117,6 +132,20 @@ def retag_open_items(
     return written
 
 
+def too_few(learning: LearningData, min_decisions: int, base_data: str | None) -> bool:
+    """Nothing to retrain: fewer new decisions than ``min_decisions`` and no ``base_data``
+    (the seeds and a kept history alone teach the active model nothing new)."""
+    return learning.new_decisions < min_decisions and not base_data
+
+
+def skipped(learning: LearningData) -> dict[str, Any]:
+    return {
+        "skipped": True,
+        "decisions": learning.decisions,
+        "new_decisions": learning.new_decisions,
+    }
+
+
 def retrain_now(
     sessions: sessionmaker[Session],
     write_sessions: sessionmaker[Session],
@@ -125,13 +154,13 @@ def retrain_now(
     base_data: str | None = None,
     min_decisions: int = MIN_DECISIONS,
 ) -> dict[str, Any]:
-    """The whole loop at once, as the ``retrain`` flow runs it: ``{"skipped": True}`` with
-    fewer than ``min_decisions`` decisions and no ``base_data`` (the seeds and a kept
-    history alone teach nothing new), else the gate's outcome and ``retagged``."""
+    """The whole loop at once, as the ``retrain`` flow runs it: ``skipped`` (``too_few``)
+    with fewer than ``min_decisions`` new decisions and no ``base_data``, else the gate's
+    outcome and ``retagged``."""
     with sessions() as session:
         learning = learning_data(session, model_dir=model_dir, base_data=base_data)
-    if learning.decisions < min_decisions and not base_data:
-        return {"skipped": True, "decisions": learning.decisions}
+    if too_few(learning, min_decisions, base_data):
+        return skipped(learning)
     result = train_through_gate(model_dir, learning)
     result["retagged"] = (
         retag_open_items(sessions, write_sessions, model_dir=model_dir, version=result["version"])

@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from classifier.decisions import labels_newer_than
+from classifier.lifecycle import active_seen_until
 from classifier.registry import ModelRegistry
 from models.agency import Agency
 from models.enums import TriageState
@@ -84,14 +86,17 @@ class ModelStatus:
     versions: list[VersionRow]
     decisions_total: int
     decisions_since_active: int
+    #: Labels decided after the newest row the active model saw: what a retrain would add.
+    new_labels: int
     agreement: list[Agreement] = field(default_factory=list)
     has_history: bool = False
     min_decisions: int = MIN_DECISIONS
 
     @property
     def retrain_ready(self) -> bool:
-        """Whether a retrain now has something new to learn (the flow's own rule)."""
-        return self.decisions_total >= self.min_decisions
+        """Whether a retrain now has enough new to learn and to be judged on (the flow's
+        own rule, ``pipeline.learning.too_few``)."""
+        return self.new_labels >= self.min_decisions
 
 
 def _created(meta: dict[str, Any]) -> datetime | None:
@@ -176,6 +181,7 @@ def model_status(session: Session, registry: ModelRegistry, *, limit: int = 10) 
         versions=versions,
         decisions_total=int(total),
         decisions_since_active=int(since),
+        new_labels=labels_newer_than(session, active_seen_until(registry)),
         agreement=agreement,
         has_history=registry.history_path.is_file(),
     )

@@ -39,8 +39,8 @@ def retrain_page(background: BackgroundTasks, ctx: Ctx = allow(UserRole.ADMIN)) 
     if not status.retrain_ready:
         return redirect(
             "/model",
-            f"Baru {status.decisions_total} keputusan admin; latih ulang perlu paling sedikit "
-            f"{status.min_decisions}.",
+            f"Baru {status.new_labels} konfirmasi baru sejak model aktif dilatih; latih ulang "
+            f"perlu paling sedikit {status.min_decisions}.",
             "error",
         )
     if take_slots(ctx.db, {"retrain-now": 1}, window=RETRAIN_EVERY, now=ctx.now) is None:

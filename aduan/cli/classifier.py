@@ -250,10 +250,10 @@ def classifier_list(model_dir: Path | None) -> None:
 )
 @click.option(
     "--min-decisions",
-    default=20,
+    default=30,
     show_default=True,
     type=click.IntRange(0, None),
-    help="Keputusan admin minimum sebelum melatih ulang (tanpa --base-data).",
+    help="Keputusan admin baru (sejak model aktif) minimum sebelum melatih ulang.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Hasil sebagai JSON.")
 def classifier_retrain(base_data: Path | None, min_decisions: int, as_json: bool) -> None:
@@ -282,8 +282,8 @@ def classifier_retrain(base_data: Path | None, min_decisions: int, as_json: bool
     took = format_seconds(time.monotonic() - started)
     if result.get("skipped"):
         click.echo(
-            f"Baru {result['decisions']} keputusan admin (perlu {min_decisions}): model tidak "
-            f"dilatih ulang. Selesai dalam {took}."
+            f"Baru {result['new_decisions']} keputusan admin sejak model aktif dilatih (perlu "
+            f"{min_decisions}): model tidak dilatih ulang. Selesai dalam {took}."
         )
         return
     click.echo(

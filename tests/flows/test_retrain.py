@@ -48,7 +48,7 @@ def test_retrain_uses_decisions_and_activates_through_the_gate(
     _decisions(sqlite_engine)
 
     skipped = retrain(min_decisions=50)
-    assert skipped == {"skipped": True, "decisions": 25}
+    assert skipped == {"skipped": True, "decisions": 25, "new_decisions": 25}
     result = retrain(base_data=str(base))
     assert result["decisions"] == 25 and result["promoted"]
     registry = ModelRegistry(get_settings().resolved_model_dir)
@@ -84,11 +84,11 @@ def test_retrain_keeps_the_history_the_active_model_was_trained_on(
         history.agencies,
         history.dates,
     )
-    _decisions(sqlite_engine)
+    _decisions(sqlite_engine, 35)
     result = retrain()
-    assert result["decisions"] == 25 and result["promoted"], result
+    assert result["decisions"] == 35 and result["promoted"], result
     meta = registry.metadata(result["version"])
-    assert meta["training_rows"] == len(seed_set()) + len(history) + 25
+    assert meta["training_rows"] == len(seed_set()) + len(history) + 35
 
 
 def test_a_promoted_model_re_tags_the_open_queue_and_leaves_decided_items(
@@ -157,6 +157,12 @@ def test_a_promoted_model_re_tags_the_open_queue_and_leaves_decided_items(
     refused = retrain(base_data=str(base))  # nothing new to compare on: the gate says no
     assert not refused["promoted"] and refused["retagged"] == 0
     assert current() == after
+    # Without base data the nightly run does not even train: no decision is newer than the
+    # model it would be compared with, so the gate could only refuse it.
+    versions = len(ModelRegistry(get_settings().resolved_model_dir).versions())
+    quiet = retrain(min_decisions=1)
+    assert quiet == {"skipped": True, "decisions": 25, "new_decisions": 0}
+    assert len(ModelRegistry(get_settings().resolved_model_dir).versions()) == versions
 
 
 def test_retrain_now_from_the_command_line(
@@ -174,7 +180,10 @@ def test_retrain_now_from_the_command_line(
     runner = CliRunner()
     waiting = runner.invoke(cli, ["classifier", "retrain", "--min-decisions", "50"])
     assert waiting.exit_code == 0, waiting.output
-    assert "Baru 25 keputusan admin (perlu 50): model tidak dilatih ulang" in waiting.output
+    assert (
+        "Baru 25 keputusan admin sejak model aktif dilatih (perlu 50): model tidak dilatih ulang"
+        in waiting.output
+    )
     base = write_surabaya_sample(tmp_path / "base.csv", every=8)
     done = runner.invoke(cli, ["classifier", "retrain", "--base-data", str(base)])
     assert done.exit_code == 0, done.output
