@@ -139,6 +139,41 @@ def load_districts(session: Session, path: Path, *, province_code: str = "63") -
     return report
 
 
+def load_district_offices(session: Session) -> LoadReport:
+    """An office (agency) per kecamatan loaded with ``load_districts``: "Kantor Kecamatan
+    Gambut" of Kabupaten Banjar. The written local-office rule (classifier/local_office.py)
+    proposes it for matters of the kecamatan, kelurahan or desa (the camat coordinates
+    the kelurahan, and a desa's matters reach the kabupaten through the camat); officers
+    of the office can then log in and follow their complaints up like any SKPD. It has no
+    urusan (routing by function never picks it) and no names the mention finder looks for
+    (a post that names the kecamatan names a place, not its office)."""
+    report = LoadReport()
+    existing = {a.code: a for a in session.scalars(select(Agency))}
+    districts = session.scalars(
+        select(Region).where(Region.level == RegionLevel.DISTRICT).order_by(Region.code)
+    )
+    for district in districts:
+        if district.parent_id is None:
+            continue
+        values: dict[str, Any] = {
+            "name": f"Kantor {district.name}",
+            "short_names": [],
+            "aliases": [],
+            "handles": [],
+            "level": AgencyLevel.DISTRICT,
+            "region_id": district.parent_id,  # the complaint's region stays the kabupaten
+        }
+        code = Agency.district_office_code(district.code)
+        office = existing.get(code)
+        if office is None:
+            session.add(Agency(code=code, **values))
+            report.created += 1
+        elif _apply(office, values):
+            report.updated += 1
+    session.flush()
+    return report
+
+
 def _apply(obj: Any, values: dict[str, Any]) -> bool:
     changed = False
     for key, value in values.items():

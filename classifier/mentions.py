@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from aduan.settings import get_settings
 from models.agency import Agency
-from models.enums import RegionLevel
+from models.enums import AgencyLevel, RegionLevel
 from models.region import Region
 
 __all__ = [
@@ -292,7 +292,10 @@ def build_gazetteer(session: Session) -> Gazetteer:
     for region in regions:
         if region.level is RegionLevel.VILLAGE:
             entries.extend(("region", name, region.id) for name in _village_names(region, reserved))
-    for agency in session.scalars(select(Agency).where(Agency.active.is_(True))):
+    # Not the kecamatan offices: "Kantor Kecamatan Gambut" in a post is the local-office
+    # rule's to read (classifier/local_office.py), and its words are the place's.
+    agencies = select(Agency).where(Agency.active.is_(True), Agency.level != AgencyLevel.DISTRICT)
+    for agency in session.scalars(agencies):
         agency_names = [agency.name, *agency.short_names, *agency.aliases, *agency.handles]
         reserved.update(map(name_key, agency_names))
         entries.extend(("agency", name, agency.id) for name in agency_names)

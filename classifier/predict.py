@@ -108,10 +108,14 @@ class ModelTagger:
             }
             flags = []
             if local is not None:  # its own review flag: routing there is an admin's call
-                office: dict[str, str | None] = local.as_dict()
+                office: dict[str, str | int | None] = dict(local.as_dict())
                 area = self.router.local_area(mentions)
                 if area:
                     office["area"] = area
+                district = self.router.district_office(mentions)
+                if district is not None:  # where to send it if the admin agrees
+                    office["agency_id"] = district.id
+                    office["agency"] = district.name
                 details["local_office"] = office
                 flags.append("kantor_lokal")
             # No kabupaten/kota named and no SKPD either: the SKPD above is the provincial

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classifier.mentions import Mention
-from models.agency import Agency, AgencyFunction
-from models.enums import RegionLevel
+from models.agency import DISTRICT_OFFICE_SUFFIX, Agency, AgencyFunction
+from models.enums import AgencyLevel, RegionLevel
 from models.region import Region
 
 __all__ = ["RegionGuess", "Route", "Router"]
@@ -47,6 +47,12 @@ class Router:
         self.regions = {r.id: r for r in regions}
         self.province_id = next((r.id for r in regions if r.level is RegionLevel.PROVINCE), None)
         self.agencies = {a.id: a for a in session.scalars(select(Agency).where(Agency.active))}
+        #: Kecamatan offices by their kecamatan's code (``aduan.reference.load_district_offices``).
+        self.district_offices = {
+            a.code.removesuffix(DISTRICT_OFFICE_SUFFIX): a
+            for a in self.agencies.values()
+            if a.level is AgencyLevel.DISTRICT
+        }
         self.by_function: dict[tuple[str, int], list[int]] = {}
         rows = session.execute(
             select(AgencyFunction.function, Agency.region_id, Agency.id)
@@ -116,6 +122,21 @@ class Router:
             return None
         said = " ".join(hint.split())[:60]
         return RegionGuess(guess.region_id, 0.5, f"lokasi di profil penulis: {said}", True)
+
+    def district_office(self, mentions: list[Mention]) -> Agency | None:
+        """The office of the kecamatan a post names (itself, or through a desa/kelurahan in
+        it), when the official table and its offices are loaded; else None."""
+        for m in mentions:
+            if m.kind != "region" or len(m.refs) != 1:
+                continue
+            region = self.regions[m.refs[0]]
+            if region.level is RegionLevel.VILLAGE and region.parent_id is not None:
+                region = self.regions[region.parent_id]
+            if region.level is RegionLevel.DISTRICT:
+                office = self.district_offices.get(region.code)
+                if office is not None:
+                    return office
+        return None
 
     def local_area(self, mentions: list[Mention]) -> str | None:
         """The desa/kelurahan and kecamatan a post names, from the official table (loaded

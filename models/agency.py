@@ -10,7 +10,10 @@ from models.base import Base
 from models.enums import AgencyLevel
 from models.region import Region
 
-__all__ = ["Agency", "AgencyFunction"]
+__all__ = ["DISTRICT_OFFICE_SUFFIX", "Agency", "AgencyFunction"]
+
+#: A kecamatan office's code in the registry: its kecamatan's Kemendagri code + this.
+DISTRICT_OFFICE_SUFFIX = "-kantor"
 
 
 class Agency(Base):
@@ -30,6 +33,11 @@ class Agency(Base):
     functions: Mapped[list[AgencyFunction]] = relationship(
         back_populates="agency", cascade="all, delete-orphan"
     )
+
+    @staticmethod
+    def district_office_code(district_code: str) -> str:
+        """The code of the office of kecamatan ``district_code`` (e.g. "63.03.05")."""
+        return f"{district_code}{DISTRICT_OFFICE_SUFFIX}"
 
     @property
     def function_codes(self) -> list[str]:

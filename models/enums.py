@@ -54,6 +54,9 @@ class RegionLevel(_Labelled):
 class AgencyLevel(_Labelled):
     PROVINCE = "province"
     REGENCY_CITY = "regency_city"
+    #: A kecamatan office (a perangkat daerah of its kabupaten/kota): where the written
+    #: local-office rule sends a complaint; never chosen by urusan.
+    DISTRICT = "district"
 
 
 class TriageState(_Labelled):
@@ -106,6 +109,7 @@ _LABELS: dict[StrEnum, str] = {
     RegionLevel.VILLAGE: "Desa/Kelurahan",
     AgencyLevel.PROVINCE: "Provinsi",
     AgencyLevel.REGENCY_CITY: "Kabupaten/Kota",
+    AgencyLevel.DISTRICT: "Kecamatan",
     TriageState.PENDING: "menunggu",
     TriageState.CONFIRMED: "dijadikan aduan",
     TriageState.MERGED: "digabung",

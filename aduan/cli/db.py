@@ -46,6 +46,7 @@ def db_init(feeds: Path | None, wilayah: Path | None) -> None:
     from aduan.reference import (
         SAMPLE_FEEDS_FILE,
         load_agencies,
+        load_district_offices,
         load_districts,
         load_regions,
         load_sources,
@@ -60,12 +61,14 @@ def db_init(feeds: Path | None, wilayah: Path | None) -> None:
         regions = load_regions(session)
         districts = load_districts(session, wilayah) if wilayah else None
         agencies = load_agencies(session)
+        offices = load_district_offices(session) if wilayah else None
         sources = load_sources(session, feeds_file)
         x_source = load_x_source(session, token_configured=settings.x_bearer_token is not None)
     click.echo(f"Basis data siap: {where(engine.url)}")
     click.echo(f"  wilayah: {regions}")
     if districts is not None:
         click.echo(f"  kecamatan dan desa/kelurahan: {districts} (dari {wilayah})")
+        click.echo(f"  kantor kecamatan: {offices}")
     click.echo(f"  SKPD:    {agencies}")
     click.echo(f"  sumber:  {sources} (dari {feeds_file})")
     x_state = "aktif" if settings.x_bearer_token else "nonaktif: ADUAN_X_BEARER_TOKEN belum diisi"

@@ -59,6 +59,9 @@ def test_db_init_loads_kecamatan_and_villages_from_the_wilayah_table(
     result = CliRunner().invoke(cli, ["db", "init", "--wilayah", str(table)])
     assert result.exit_code == 0, result.output
     assert "kecamatan dan desa/kelurahan: 2 baru" in result.output
+    assert "kantor kecamatan: 1 baru" in result.output  # Takisung's office
+    again = CliRunner().invoke(cli, ["db", "init", "--wilayah", str(table)])
+    assert "kantor kecamatan: 0 baru" in again.output
 
 
 def test_queue_list_json_on_an_empty_queue_is_an_empty_list(settings_env: Path) -> None:

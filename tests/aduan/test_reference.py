@@ -70,7 +70,7 @@ def test_agency_functions_exist_in_the_taxonomy(seeded: Engine) -> None:
 def test_kecamatan_from_the_kemendagri_table_are_found_in_text(
     sqlite_engine: Engine, shared_dir: Path
 ) -> None:
-    from aduan.reference import load_districts
+    from aduan.reference import load_district_offices, load_districts
     from classifier.tag import build_default_tagger
 
     table = shared_dir / "data/wilayah_id/wilayah_63_kalimantan_selatan.csv"
@@ -91,11 +91,22 @@ def test_kecamatan_from_the_kemendagri_table_are_found_in_text(
         kelurahan = session.scalars(select(Region).where(Region.code.like("63.71.__.1%"))).all()
         assert kelurahan and all(r.name.startswith("Kelurahan ") for r in kelurahan)
         x_places = load_x_source(session, token_configured=False)
+        # An office per kecamatan, in its kabupaten, with no urusan (never chosen by function).
+        assert load_district_offices(session).created == 156
+        assert load_district_offices(session).created == 0
+        takisung = session.scalars(select(Agency).where(Agency.code == "63.01.01-kantor")).one()
+        assert takisung.name == "Kantor Kecamatan Takisung"
+        assert takisung.level is AgencyLevel.DISTRICT and takisung.function_codes == []
+        assert takisung.region.name == "Kabupaten Tanah Laut"
     assert x_places.created == 1
     with Session(sqlite_engine) as session:
         tagger = build_default_tagger(session, model_dir=get_settings().resolved_model_dir)
         s = tagger.suggest(None, "Jalan rusak parah di Kecamatan Gambut, mohon diperbaiki")
         assert session.get(Region, s.region_id).name == "Kabupaten Banjar"
+        # The kecamatan is a place here, not its office: the road goes to the dinas.
+        gambut = session.get(Agency, s.agency_id)
+        assert gambut is not None and gambut.level is AgencyLevel.REGENCY_CITY
+        assert not any(m["kind"] == "agency" for m in s.details["mentions"])
         s = tagger.suggest(None, "Lampu PJU mati di Landasan Ulin sejak kemarin")
         assert session.get(Region, s.region_id).name == "Kota Banjarbaru"
         # A desa named in a post places it in its kabupaten (Tabanio: Tanah Laut) ...
@@ -111,6 +122,12 @@ def test_kecamatan_from_the_kemendagri_table_are_found_in_text(
         assert s.details["local_office"]["area"] == (
             "Desa Tabanio, Kecamatan Takisung, Kabupaten Tanah Laut"
         )
+        # ... and the office it would go to: the desa's kecamatan (the SKPD stays the
+        # function's until the admin picks the office).
+        assert s.details["local_office"]["agency"] == "Kantor Kecamatan Takisung"
+        office = session.get(Agency, s.details["local_office"]["agency_id"])
+        assert office is not None and office.code == "63.01.01-kantor"
+        assert s.agency_id != office.id and "kantor_lokal" in s.details["review_flags"]
         queries = session.scalar(select(Source.config).where(Source.kind == SourceKind.X))
         assert "Tabanio" not in str(queries)
 

@@ -273,6 +273,62 @@ def test_skpd_selector_search_picks_the_matching_skpd(page, browser_world: World
     assert 1 <= visible <= 3  # the suggestion group may repeat it
 
 
+def test_the_local_office_rule_offers_the_kecamatan_office_as_the_skpd(  # type: ignore[no-untyped-def]
+    page, browser_world: World
+) -> None:
+    """With the official table loaded, a matter for the local office names the office of
+    its kecamatan; one click puts it in the confirm form, the admin's button forwards it."""
+    from aduan.reference import load_district_offices
+    from models import Agency, Region, RegionLevel
+    from models.item import ItemSuggestion
+
+    world = browser_world
+    with Session(world.engine) as s, s.begin():
+        city = s.scalars(select(Region).where(Region.code == "63.71")).one()
+        s.add(
+            Region(
+                code="63.71.01",
+                name="Kecamatan Banjarmasin Selatan",
+                short_name="Banjarmasin Selatan",
+                level=RegionLevel.DISTRICT,
+                parent_id=city.id,
+                aliases=[],
+            )
+        )
+        s.flush()
+        assert load_district_offices(s).created == 1
+        office = s.scalars(select(Agency).where(Agency.code == "63.71.01-kantor")).one()
+        suggestion = s.scalars(
+            select(ItemSuggestion).where(ItemSuggestion.item_id == world.items["jalan"])
+        ).one()
+        suggestion.details = {
+            **suggestion.details,
+            "local_office": {
+                "level": "kelurahan",
+                "reason": "urusan kantor lokal (surat pengantar)",
+                "place": None,
+                "area": "Kecamatan Banjarmasin Selatan, Kota Banjarmasin",
+                "agency_id": office.id,
+                "agency": office.name,
+            },
+        }
+        office_id = office.id
+    _login(page, "operator")
+    page.wait_for_url("**/antrean")
+    page.goto(f"/item/{world.items['jalan']}")
+    skpd = page.locator('select[name="skpd"]')
+    assert skpd.input_value() == str(world.agencies["6371-pupr"])  # the function's SKPD
+    page.click("button.pick-skpd")
+    assert skpd.input_value() == str(office_id)
+    page.fill("input[name=judul]", "Surat pengantar tidak dilayani")
+    page.click("#confirm-forward-btn")
+    page.wait_for_url("**/antrean**")
+    assert "Kantor Kecamatan Banjarmasin Selatan" in page.locator(".flash").inner_text()
+    with Session(world.engine) as s:
+        complaint = s.scalar(select(Complaint).where(Complaint.title.like("Surat pengantar%")))
+        assert complaint is not None and complaint.agency_id == office_id
+
+
 def test_confirm_and_forward_in_one_step(page, browser_world: World) -> None:  # type: ignore[no-untyped-def]
     _login(page, "operator")
     page.wait_for_url("**/antrean")

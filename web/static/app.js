@@ -111,3 +111,17 @@
     target.focus();
   });
 })();
+// "Pilih Kantor Kecamatan ...": the local-office rule's office becomes the SKPD of the
+// confirm form (the admin still confirms with the form's button).
+(function () {
+  "use strict";
+  document.querySelectorAll("button.pick-skpd").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var select = document.querySelector("select[name=skpd]");
+      if (!select) { return; }
+      select.value = button.getAttribute("data-skpd");
+      select.dispatchEvent(new Event("change"));
+      select.focus();
+    });
+  });
+})();
