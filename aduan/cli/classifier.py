@@ -241,6 +241,22 @@ def classifier_list(model_dir: Path | None) -> None:
         )
 
 
+def _with_local_prefect(module: str, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """``run()`` (a flow of ``module``) against a Prefect server of its own when
+    PREFECT_API_URL is not set, as ``aduan ingest`` does; a server that does not start is
+    a clear error, not a traceback."""
+    from aduan.prefect_server import PrefectServerError, local_prefect_server
+    from aduan.settings import apply_prefect_defaults
+
+    settings = get_settings()
+    apply_prefect_defaults(settings)
+    try:
+        with local_prefect_server(settings, preload=[module]):
+            return run()
+    except PrefectServerError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 @classifier.command("retrain")
 @click.option(
     "--base-data",
@@ -260,22 +276,15 @@ def classifier_retrain(base_data: Path | None, min_decisions: int, as_json: bool
     """Latih ulang sekarang dari contoh tim, riwayat dan keputusan admin (alur 'retrain',
     yang juga berjalan tiap malam); lolos gerbang: jadi model aktif dan antrean diberi saran
     baru."""
-    from aduan.prefect_server import PrefectServerError, local_prefect_server
     from aduan.progress import format_seconds
-    from aduan.settings import apply_prefect_defaults
+
+    def run() -> dict[str, Any]:
+        from flows.retrain import retrain
+
+        return retrain(base_data=str(base_data) if base_data else None, min_decisions=min_decisions)
 
     started = time.monotonic()
-    settings = get_settings()
-    apply_prefect_defaults(settings)
-    try:
-        with local_prefect_server(settings, preload=["flows.retrain"]):
-            from flows.retrain import retrain
-
-            result = retrain(
-                base_data=str(base_data) if base_data else None, min_decisions=min_decisions
-            )
-    except PrefectServerError as exc:
-        raise click.ClickException(str(exc)) from exc
+    result = _with_local_prefect("flows.retrain", run)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, default=str))
         return
@@ -314,25 +323,20 @@ def classifier_reclassify(
     only_missing: bool, workers: int, dask_address: str | None, chunk_size: int
 ) -> None:  # fmt: skip
     """Beri saran ulang semua item dengan model aktif, per potongan, di Dask."""
-    from aduan.prefect_server import PrefectServerError, local_prefect_server
     from aduan.progress import format_seconds
-    from aduan.settings import apply_prefect_defaults
+
+    def run() -> dict[str, Any]:
+        from flows.reclassify import reclassify
+
+        return reclassify(
+            only_missing=only_missing,
+            workers=workers,
+            dask_address=dask_address,
+            chunk_size=chunk_size,
+        )
 
     started = time.monotonic()
-    settings = get_settings()
-    apply_prefect_defaults(settings)
-    try:
-        with local_prefect_server(settings, preload=["flows.reclassify"]):
-            from flows.reclassify import reclassify
-
-            result = reclassify(
-                only_missing=only_missing,
-                workers=workers,
-                dask_address=dask_address,
-                chunk_size=chunk_size,
-            )
-    except PrefectServerError as exc:
-        raise click.ClickException(str(exc)) from exc
+    result = _with_local_prefect("flows.reclassify", run)
     click.echo(
         f"{result['items']} item dalam {result['chunks']} potongan; {result['written']} saran "
         f"baru; selesai dalam {format_seconds(time.monotonic() - started)}."
