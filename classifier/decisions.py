@@ -9,18 +9,20 @@ The newest decision per item wins.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from classifier.train import TrainingSet
-from models.agency import Agency
+from models.agency import AgencyFunction
 from models.enums import RejectReason, TriageState
 from models.item import Item, TriageDecision
 
 __all__ = [
     "FUNCTION_LABEL_PREFIX",
     "DecisionLabels",
+    "agency_functions",
     "decision_labels",
     "is_label",
     "labels_newer_than",
@@ -35,6 +37,19 @@ class DecisionLabels:
     negatives: list[str]
 
 
+def agency_functions(session: Session) -> dict[int, str]:
+    """Each agency's urusan as a label (its first function code), in one query."""
+    out: dict[int, str] = {}
+    rows = session.execute(
+        select(AgencyFunction.agency_id, AgencyFunction.function).order_by(
+            AgencyFunction.agency_id, AgencyFunction.function
+        )
+    )
+    for agency_id, function in rows:
+        out.setdefault(agency_id, function)
+    return out
+
+
 def is_label(state: TriageState, topic: str | None) -> bool:
     """Whether a decision teaches a topic (and an SKPD): a confirmation or a merge."""
     return state in (TriageState.CONFIRMED, TriageState.MERGED) and bool(topic)
@@ -42,21 +57,26 @@ def is_label(state: TriageState, topic: str | None) -> bool:
 
 def labels_newer_than(session: Session, since: str) -> int:
     """Items whose latest decision is a label (``is_label``) decided after ``since`` (an
-    ISO time as ``decision_labels`` dates them; "" for all): what a retrain has that the
-    model trained until ``since`` has not seen. Reads no texts."""
-    latest: dict[int, tuple[TriageState, str | None, str]] = {}
-    for item_id, state, topic, decided_at in session.execute(
-        select(
-            TriageDecision.item_id,
-            TriageDecision.state,
-            TriageDecision.topic,
-            TriageDecision.decided_at,
-        ).order_by(TriageDecision.item_id, TriageDecision.decided_at, TriageDecision.id)
-    ):
-        latest[item_id] = (state, topic, decided_at.isoformat())
-    return sum(
-        1 for state, topic, when in latest.values() if is_label(state, topic) and when > since
+    ISO time as training rows are dated; "" for all): what a retrain has that the model
+    trained until ``since`` has not seen. Counted by the database (the latest decision of
+    an item is its highest id: decisions are only appended)."""
+    latest = select(func.max(TriageDecision.id)).group_by(TriageDecision.item_id)
+    stmt = (
+        select(func.count())
+        .select_from(TriageDecision)
+        .where(
+            TriageDecision.id.in_(latest),
+            TriageDecision.state.in_((TriageState.CONFIRMED, TriageState.MERGED)),
+            TriageDecision.topic.is_not(None),
+            TriageDecision.topic != "",
+        )
     )
+    if since:
+        moment = datetime.fromisoformat(since)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        stmt = stmt.where(TriageDecision.decided_at > moment)
+    return session.scalar(stmt) or 0
 
 
 def decision_labels(session: Session) -> DecisionLabels:
@@ -68,10 +88,7 @@ def decision_labels(session: Session) -> DecisionLabels:
     latest: dict[int, tuple[TriageDecision, str]] = {}
     for decision, title, text in rows:
         latest[decision.item_id] = (decision, f"{title}\n{text}" if title else text)
-    functions = {
-        a.id: (a.function_codes[0] if a.function_codes else None)
-        for a in session.scalars(select(Agency))
-    }
+    functions = agency_functions(session)
     labelled = TrainingSet()
     negatives: list[str] = []
     for decision, body in latest.values():

@@ -196,6 +196,8 @@ class ItemSuggestion(Base):
         Index("ix_item_suggestions_item_current", "item_id", "superseded_at"),
         # The queue's "least confident first" order walks this index.
         Index("ix_item_suggestions_current_confidence", "superseded_at", "confidence"),
+        # The "kemungkinan bukan aduan" count walks the low-relevance current suggestions.
+        Index("ix_item_suggestions_current_relevance", "superseded_at", "relevance"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

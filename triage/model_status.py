@@ -5,18 +5,17 @@ queue, the figure that should rise after each retrain."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from classifier.decisions import labels_newer_than
 from classifier.lifecycle import active_seen_until
 from classifier.registry import ModelRegistry
-from models.agency import Agency
+from models.agency import AgencyFunction
 from models.enums import TriageState
 from models.item import ItemSuggestion, TriageDecision
 from pipeline.learning import MIN_DECISIONS
@@ -121,38 +120,41 @@ def _version_row(meta: dict[str, Any], active: str | None) -> VersionRow:
 
 
 def _agreement(session: Session) -> list[Agreement]:
-    functions = {
-        a.id: (a.function_codes[0] if a.function_codes else None)
-        for a in session.scalars(select(Agency))
-    }
+    """Counted by the database, per model version (20,000 decisions in Python took 80 ms;
+    the page must stay fast on a deployment's whole history). An agency's urusan is its
+    first function code, as the decisions' labels take it (``agency_functions``)."""
+    function = (
+        select(
+            AgencyFunction.agency_id.label("agency_id"),
+            func.min(AgencyFunction.function).label("code"),
+        )
+        .group_by(AgencyFunction.agency_id)
+        .subquery()
+    )
+    both = and_(function.c.code.is_not(None), ItemSuggestion.function.is_not(None))
     rows = session.execute(
         select(
             ItemSuggestion.model_version,
-            TriageDecision.topic,
-            ItemSuggestion.topic,
-            TriageDecision.agency_id,
-            ItemSuggestion.agency_id,
-            ItemSuggestion.function,
+            func.count(),
+            _sum(TriageDecision.topic == ItemSuggestion.topic),
+            func.count(TriageDecision.agency_id),
+            _sum(TriageDecision.agency_id == ItemSuggestion.agency_id),
+            _sum(both),
+            _sum(and_(both, function.c.code == ItemSuggestion.function)),
         )
         .join(ItemSuggestion, ItemSuggestion.id == TriageDecision.suggestion_id)
+        .outerjoin(function, function.c.agency_id == TriageDecision.agency_id)
         .where(
             TriageDecision.state.in_((TriageState.CONFIRMED, TriageState.MERGED)),
             TriageDecision.topic.is_not(None),
         )
+        .group_by(ItemSuggestion.model_version)
     ).all()
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
-    for version, topic, suggested_topic, agency, suggested_agency, suggested_function in rows:
-        c = counts[version]
-        c[0] += 1
-        c[1] += topic == suggested_topic
-        if agency is not None:
-            c[2] += 1
-            c[3] += agency == suggested_agency
-            function = functions.get(agency)
-            if function is not None and suggested_function is not None:
-                c[4] += 1
-                c[5] += function == suggested_function
-    return [Agreement(version, *c) for version, c in counts.items()]
+    return [Agreement(str(version), *(int(n or 0) for n in counts)) for version, *counts in rows]
+
+
+def _sum(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.sum(case((condition, 1), else_=0))
 
 
 def model_status(session: Session, registry: ModelRegistry, *, limit: int = 10) -> ModelStatus:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import tzinfo
 from typing import Any
 from urllib.parse import urlencode
@@ -15,7 +14,7 @@ from sqlalchemy.orm import Session
 from models.enums import RejectReason, SourceKind, TriageState, UserRole
 from models.user import User
 from models.web import SavedFilter
-from triage.queue_cards import CARD_ORDERS, VIEWS, QueueFilter, count_filtered, list_cards
+from triage.queue_cards import CARD_ORDERS, VIEWS, QueueFilter, count_views, list_cards
 from web.core import Ctx, PageError, allow, redirect
 from web.forms import (
     load_choices,
@@ -93,6 +92,7 @@ def queue_page(request: Request, ctx: Ctx = allow(*TRIAGE_ROLES)) -> Response:
         .order_by(SavedFilter.name)
     ).all()
     claimers = _claimers(ctx.db, cards, ctx)
+    totals = count_views(ctx.db, flt)
     return ctx.render(
         "queue.html",
         cards=cards,
@@ -105,10 +105,8 @@ def queue_page(request: Request, ctx: Ctx = allow(*TRIAGE_ROLES)) -> Response:
         query_without_view=urlencode({k: v for k, v in kept.items() if k != "tampilan"}),
         back="/antrean?" + urlencode({**kept, **({"hal": str(page)} if page > 1 else {})}),
         warnings=warnings,
-        pending_total=count_filtered(ctx.db, flt),
-        view_totals={
-            view: count_filtered(ctx.db, replace(flt, view=view)) for view in ("main", "low")
-        },
+        pending_total=totals[flt.view],
+        view_totals={view: totals[view] for view in ("main", "low")},
         views=VIEWS,
         view=flt.view,
         threshold=threshold,
